@@ -1,0 +1,1 @@
+"""Tooling of the Crossings platform: validation, the Sphinx extension, builders."""

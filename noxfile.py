@@ -1,0 +1,107 @@
+"""Maintainer sessions for the Crossings platform.
+
+    python3 -m nox -l          # list the sessions
+    python3 -m nox -s build    # validate, then build the site into _build/html
+    python3 -m nox -s tests    # the whole test suite (the command CI runs)
+
+Every session installs exact versions from constraints.txt (the one lock file)
+into its own reused virtualenv, and passes extra arguments after `--` through.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+CONSTRAINTS = ("-c", str(ROOT / "constraints.txt"))
+BUILD_DIR = ROOT / "_build"
+STRICT = ("-W", "-n", "--keep-going")
+
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["build"]
+nox.options.error_on_missing_interpreters = True
+
+
+def install(session: nox.Session, *extras: str) -> None:
+    target = f".[{','.join(extras)}]" if extras else "."
+    session.install(*CONSTRAINTS, "-e", target, silent=True)
+
+
+def validate_content(session: nox.Session) -> None:
+    session.run("crossings", "validate")
+
+
+@nox.session
+def validate(session: nox.Session) -> None:
+    """Check all content (front matter, toc, headings, alt text, originality); print file:line."""
+    install(session)
+    session.run("crossings", "validate", *session.posargs)
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Validate, then build the site strictly (-W -n --keep-going) into _build/html.
+
+    Extra arguments go to `jupyter-book build`, e.g. `-- --all` for a full rebuild
+    or `-- --path-output /tmp/elsewhere`.
+    """
+    install(session, "build")
+    validate_content(session)
+    session.run("jupyter-book", "build", ".", "--builder", "html", *STRICT, *session.posargs)
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Live preview for authors: rebuild on every save and serve on http://127.0.0.1:8000."""
+    install(session, "build", "serve")
+    conf_dir = BUILD_DIR / "conf"
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    session.run("jupyter-book", "config", "sphinx", ".", silent=True)
+    shutil.move(ROOT / "conf.py", conf_dir / "conf.py")
+    session.run(
+        "sphinx-autobuild", "-c", str(conf_dir), ".", str(BUILD_DIR / "preview"),
+        "--host", "127.0.0.1", "--port", "8000",
+        "--ignore", str(BUILD_DIR), "--ignore", str(ROOT / ".nox"),
+        *session.posargs,
+    )
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite: real builds, the validator on fixture books. Pass pytest args after --."""
+    install(session, "build", "test")
+    session.run("pytest", *(session.posargs or ["-q"]))
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff on the code, codespell on code and prose, and the content validator."""
+    install(session, "lint")
+    session.run("ruff", "check", "crossings_tools", "tests", "noxfile.py")
+    session.run("codespell", "crossings_tools", "tests", "book", "modules", "exercises",
+                "facilitator", "README.md", "noxfile.py")
+    validate_content(session)
+
+
+@nox.session(default=False)
+def linkcheck(session: nox.Session) -> None:
+    """Check external links (needs a network; not part of tests or CI)."""
+    install(session, "build")
+    session.run("jupyter-book", "build", ".", "--builder", "linkcheck", *session.posargs)
+
+
+@nox.session(default=False)
+def lock(session: nox.Session) -> None:
+    """Re-resolve every dependency and rewrite constraints.txt (then run the tests)."""
+    session.install("-e", ".[build,serve,test,lint]")
+    frozen = session.run("python", "-m", "pip", "freeze", "--exclude-editable", silent=True)
+    header = ("# The one lock file: exact versions of every Python package the project installs.\n"
+              "# nox installs everything with -c constraints.txt. Regenerate with: nox -s lock\n")
+    lines = [ln for ln in frozen.splitlines() if ln and not ln.startswith("-e")]
+    (ROOT / "constraints.txt").write_text(header + "\n".join(lines) + "\n")
+    session.log(f"constraints.txt: {len(lines)} packages ({sys.version.split()[0]}, {os.name})")
