@@ -5,8 +5,8 @@ Directives (all read their data from the one source of truth, never from page te
 - ``module-overview``: on ``modules/<slug>/index.md``, renders the module's summary,
   audiences, time, prerequisites, learning outcomes (each an anchor and a
   ``{ref}`` target named by its id) and framework concepts from its front matter.
-- ``audience-routes``: on the landing page, one card per audience listing the
-  modules written for it, plus routes for facilitators and maintainers.
+- ``audience-routes``: on the landing page, one card per audience route listing
+  the modules written for it, followed by the cards written in the directive body.
 - ``crossings-glossary``: the glossary, generated from ``book/glossary.yml``.
 """
 
@@ -110,7 +110,9 @@ class ModuleOverview(_MystDirective):
 
 
 class AudienceRoutes(_MystDirective):
-    has_content = False
+    """One card per route of book/vocabulary.yml, then the cards written in the body."""
+
+    has_content = True
 
     def run(self):
         project = _project(self.env)
@@ -128,19 +130,8 @@ class AudienceRoutes(_MystDirective):
             if not own:
                 cards.append("Modules for this role are being written.")
             cards += [":::", ""]
-        cards += [
-            ":::{grid-item-card} I facilitate a workshop",
-            "Session packs for mixed groups, with agendas, handouts and follow-up.",
-            "",
-            "- {doc}`/book/how-to-use`",
-            ":::", "",
-            ":::{grid-item-card} I maintain this platform",
-            "How the site, exercises and packs are built from their sources.",
-            "",
-            "- {doc}`/book/how-this-platform-is-built`",
-            ":::", "",
-            "::::",
-        ]
+        # Further routes (facilitators, maintainers) are written in the directive body.
+        cards += [*self.content, "", "::::"]
         return self.render("\n".join(cards), ["audience-routes"])
 
 

@@ -79,7 +79,8 @@ def validate(project: Project, check_originality: bool = True) -> Report:
         else:
             report.notes.append(f"originality check skipped: no source documents in {seeds} "
                                 "(set CROSSINGS_SEEDS)")
-    report.problems.sort(key=lambda p: (str(p.path), p.line, p.message))
+    # A broken front matter is seen by two checks: report it once.
+    report.problems = sorted(set(report.problems), key=lambda p: (str(p.path), p.line, p.message))
     return report
 
 
