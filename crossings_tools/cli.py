@@ -1,13 +1,22 @@
-"""Command line of the platform's tooling: ``crossings <command>``."""
+"""Command line of the platform's tooling: ``crossings <command>``.
+
+Each command lives in its own module, which exposes ``register(commands)``
+adding its sub-parser (with ``set_defaults(func=...)``). Add a command by
+adding its module name to COMMAND_MODULES.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
 from .project import Project
 from .validate import validate
+
+# Modules (inside crossings_tools) that contribute sub-commands.
+COMMAND_MODULES: list[str] = []
 
 
 def cmd_validate(args) -> int:
@@ -24,13 +33,15 @@ def cmd_validate(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="crossings", description=__doc__)
+    parser = argparse.ArgumentParser(prog="crossings", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("validate", help="check all content; print file:line: message")
     p.add_argument("--root", default=".", help="repository folder (default: current)")
     p.add_argument("--no-originality", action="store_true",
                    help="skip the comparison with the source documents")
     p.set_defaults(func=cmd_validate)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"{__package__}.{name}").register(commands)
     return parser
 
 
