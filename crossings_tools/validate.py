@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import mdscan
+from .bibliography import bib_keys
 from .modules import Module, load_modules
 from .originality import SourceIndex, load_allowlist, source_files
 from .problems import ContentError, Problem
@@ -45,6 +46,12 @@ def validate(project: Project, check_originality: bool = True) -> Report:
         add(exc.problems)
         return report
     add(vocabulary.problems)
+    keys = bib_keys(project.bibliography)
+    for framework in vocabulary.frameworks:
+        if framework.source not in keys:
+            add([Problem(project.vocabulary, framework.line,
+                         f"framework '{framework.id}' cites '{framework.source}', which is not a "
+                         f"key of {project.bibliography.name}")])
     add(check_glossary(project.glossary))
 
     modules = load_modules(project, vocabulary)

@@ -23,6 +23,7 @@ class Framework:
     title: str
     source: str
     concepts: tuple[str, ...]
+    line: int = 1
 
 
 @dataclass
@@ -64,6 +65,12 @@ def load_vocabulary(path: Path) -> Vocabulary:
         if not isinstance(item, dict) or not item.get("id") or not item.get("label"):
             problems.append(Problem(path, doc.line(*where), "a concept needs an 'id' and a 'label'"))
             return None
+        allowed = {"id", "label"} | ({"strands"} if parent is None else set())
+        for key in item:
+            if key not in allowed:
+                problems.append(Problem(path, doc.line(*where, key),
+                                        f"unexpected key '{key}' in concept '{item['id']}' "
+                                        "(a label with a comma must be quoted)"))
         cid = str(item["id"])
         if cid in concepts:
             problems.append(Problem(path, doc.line(*where, "id"), f"concept id '{cid}' is defined twice"))
@@ -85,5 +92,6 @@ def load_vocabulary(path: Path) -> Vocabulary:
             for si, strand in enumerate(item.get("strands") or []):
                 add(strand, where + ("concepts", ci, "strands", si), fw["id"], cid)
         frameworks.append(Framework(fw["id"], str(fw.get("title", fw["id"])),
-                                    str(fw.get("source", "")), tuple(top)))
+                                    str(fw.get("source", "")), tuple(top),
+                                    doc.line(*where, "source")))
     return Vocabulary(audiences, frameworks, concepts, problems)

@@ -159,3 +159,16 @@ def test_cli_exit_code_and_output(minibook):
     proc = subprocess.run([sys.executable, "-m", "crossings_tools", "validate", "--root",
                            str(minibook), "--no-originality"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout
+
+
+def test_vocabulary_label_with_unquoted_comma_and_unknown_source(minibook):
+    vocab = minibook / "book/vocabulary.yml"
+    replace(vocab, "{id: continuity-pedagogical, label: Pedagogical continuity}",
+            "{id: continuity-pedagogical, label: Pedagogical, continuity}")
+    replace(vocab, "source: fixture2024", "source: nobody2020")
+    assert messages(minibook) == [
+        "book/vocabulary.yml:7: framework 'continuities' cites 'nobody2020', which is not a key "
+        "of references.bib",
+        "book/vocabulary.yml:9: unexpected key 'continuity' in concept 'continuity-pedagogical' "
+        "(a label with a comma must be quoted)",
+    ]
