@@ -21,6 +21,12 @@ def soup(path):
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+def text_of(node) -> str:
+    """Visible text with Sphinx's typographic quotes turned back into plain ones."""
+    text = node.get_text(" ", strip=True)
+    return text.translate(str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'}))
+
+
 def test_landing_page_routes_every_audience(site):
     page = soup(site / "book" / "index.html")
     titles = [t.get_text(" ", strip=True) for t in page.select(".audience-routes .sd-card-title")]
@@ -57,10 +63,10 @@ def test_module_overview_comes_from_front_matter(site):
         assert page.select_one("h1").get_text(strip=True).rstrip("#") == module.title
         overview = page.select_one(".module-overview")
         assert overview is not None
-        assert module.summary in overview.get_text(" ", strip=True)
+        assert module.summary in text_of(overview)
         for outcome in module.outcomes:
             item = overview.select_one(f"li#{outcome.id}")
-            assert item is not None and outcome.text in item.get_text(" ", strip=True)
+            assert item is not None and outcome.text in text_of(item)
 
 
 RESOURCE_ATTRS = {"script": "src", "img": "src", "iframe": "src", "source": "src",
