@@ -45,13 +45,14 @@ def validate(session: nox.Session) -> None:
 
 @nox.session
 def build(session: nox.Session) -> None:
-    """Validate, then build the site strictly (-W -n --keep-going) into _build/html.
+    """Validate, build the exercise notebooks, then the site strictly (-W -n --keep-going).
 
     Extra arguments go to `jupyter-book build`, e.g. `-- --all` for a full rebuild
     or `-- --path-output /tmp/elsewhere`.
     """
     install(session, "build")
     validate_content(session)
+    session.run("crossings", "exercises")
     session.run("jupyter-book", "build", ".", "--builder", "html", *STRICT, *session.posargs)
 
 

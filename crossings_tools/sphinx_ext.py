@@ -157,6 +157,7 @@ def _reset_catalogue(app: Sphinx, env, docnames) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.setup_extension("crossings_tools.sphinx_exercises")
     app.add_directive("module-overview", ModuleOverview)
     app.add_directive("audience-routes", AudienceRoutes)
     app.add_directive("crossings-glossary", CrossingsGlossary)

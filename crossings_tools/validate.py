@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import mdscan
 from .bibliography import bib_keys
+from .exercise_source import load_exercises
 from .modules import Module, load_modules
 from .originality import SourceIndex, load_allowlist, source_files
 from .problems import ContentError, Problem
@@ -69,6 +70,7 @@ def validate(project: Project, check_originality: bool = True) -> Report:
         add(check_page(page, text, scanned, module))
 
     add(check_toc(project, pages))
+    add(load_exercises(project)[1])
 
     if check_originality:
         seeds = project.seeds

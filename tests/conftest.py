@@ -28,14 +28,28 @@ def jupyter_book() -> str:
     return str(exe) if exe.exists() else "jupyter-book"
 
 
-def build_book(source: Path, output: Path, *extra: str) -> BuildResult:
-    """Run a real, strict Jupyter Book build of ``source`` into ``output``."""
+def build_book(source: Path, output: Path, *extra: str, exercises: bool = False) -> BuildResult:
+    """Run a real, strict Jupyter Book build of ``source`` into ``output``.
+
+    With ``exercises=True`` the exercise notebooks are built first (as `nox -s
+    build` does), into ``output/_build/exercises``.
+    """
+    env = {**os.environ, "PYTHONPATH": str(REPO),
+           "CROSSINGS_EXERCISES_DIR": str(output / "_build" / "exercises")}
+    log = ""
+    if exercises:
+        proc = subprocess.run([sys.executable, "-m", "crossings_tools", "exercises", "--root",
+                               str(source), "--out", env["CROSSINGS_EXERCISES_DIR"]],
+                              capture_output=True, text=True, env=env)
+        log = proc.stdout + proc.stderr
+        if proc.returncode:
+            return BuildResult(proc.returncode, log, output / "_build" / "html")
     proc = subprocess.run(
         [jupyter_book(), "build", str(source), "--builder", "html", *STRICT,
          "--path-output", str(output), *extra],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True, text=True, env=env,
     )
-    return BuildResult(proc.returncode, proc.stdout + proc.stderr, output / "_build" / "html")
+    return BuildResult(proc.returncode, log + proc.stdout + proc.stderr, output / "_build" / "html")
 
 
 @pytest.fixture
@@ -50,6 +64,6 @@ def minibook(tmp_path) -> Path:
 def site(tmp_path_factory) -> Path:
     """The real platform, built once per test session with warnings as errors."""
     out = tmp_path_factory.mktemp("site")
-    result = build_book(REPO, out)
+    result = build_book(REPO, out, exercises=True)
     assert result.returncode == 0, result.output[-5000:]
     return result.html

@@ -1,0 +1,405 @@
+"""Exercise sources: ``exercises/<module>/<exercise-id>.md``.
+
+One MyST file per exercise is both the learner page of the site and the
+source of the nbgrader notebook. Its front matter names the exercise; each
+question is a fenced ``exercise-item`` block whose body is YAML::
+
+    ```{exercise-item}
+    id: q1
+    type: choice            # choice | classify | order | plan | reflection
+    points: 2
+    outcomes: [transitions-lo2]
+    prompt: |
+      A short scenario and the question.
+    options: {A: ..., B: ..., C: ...}
+    answer: B               # the model answer: never shown to learners
+    reveal: true            # may "check my answer" say whether it is right?
+    ```
+
+``load_exercise`` parses a file and reports every authoring mistake as a
+``file:line`` problem.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .problems import ContentError, Problem
+from .yamlsource import Located, load_front_matter, parse_yaml
+
+FRONT = ("title", "id", "module", "minutes")
+TYPES = ("choice", "classify", "order", "plan", "reflection")
+ITEM_START = re.compile(r"^```\{exercise-item\}\s*$")
+ITEM_END = re.compile(r"^```\s*$")
+LETTER = re.compile(r"^[A-Z]$")
+ID = re.compile(r"^[a-z][a-z0-9-]*$")
+SECTORS = ("ecec", "school", "social", "health", "policy", "family", "community")
+
+
+@dataclass
+class Field:
+    """One part of a structured plan."""
+
+    id: str
+    label: str
+    kind: str  # "text" or "sectors"
+    min_words: int = 0
+    min_count: int = 0
+    model: Any = None
+    hint: str = ""
+
+
+@dataclass
+class Item:
+    id: str
+    type: str
+    line: int
+    points: float = 0
+    outcomes: list[str] = field(default_factory=list)
+    prompt: str = ""
+    options: dict[str, str] = field(default_factory=dict)      # choice, classify categories, order steps
+    statements: dict[str, str] = field(default_factory=dict)   # classify
+    answer: Any = None
+    multiple: bool = False
+    reveal: bool = False
+    fields: list[Field] = field(default_factory=list)          # plan
+    quality_points: float = 0                                  # plan: facilitator-graded
+    rubric: list[dict] = field(default_factory=list)           # plan, reflection
+    data: Located | None = None
+
+    @property
+    def autograded_points(self) -> float:
+        return 0 if self.type == "reflection" else self.points
+
+    @property
+    def manual_points(self) -> float:
+        if self.type == "reflection":
+            return self.points
+        return self.quality_points if self.type == "plan" else 0
+
+
+@dataclass
+class Exercise:
+    id: str
+    path: Path
+    title: str = ""
+    module: str = ""
+    minutes: int = 0
+    intro: str = ""
+    items: list[Item] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def points(self) -> float:
+        return sum(i.autograded_points + i.manual_points for i in self.items)
+
+    @property
+    def autograded_points(self) -> float:
+        return sum(i.autograded_points for i in self.items)
+
+    @property
+    def outcomes(self) -> list[str]:
+        seen: list[str] = []
+        for item in self.items:
+            seen += [o for o in item.outcomes if o not in seen]
+        return seen
+
+
+def exercise_files(root: Path) -> list[Path]:
+    base = root / "exercises"
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.glob("*/*.md")
+                  if not any(part.startswith(("_", ".")) for part in p.relative_to(base).parts)
+                  and p.name.lower() not in {"index.md", "readme.md"})
+
+
+def load_exercise(path: Path, outcome_ids: set[str], module_slugs: set[str]) -> Exercise:
+    exercise = Exercise(path.stem, path)
+    report = exercise.problems.append
+    try:
+        front = load_front_matter(path)
+    except ContentError as exc:
+        exercise.problems.extend(exc.problems)
+        return exercise
+    if front is None or not isinstance(front.data, dict):
+        report(Problem(path, 1, "exercise needs front matter with: " + ", ".join(FRONT)))
+        return exercise
+    data = front.data
+    for key in FRONT:
+        if data.get(key) in (None, ""):
+            report(Problem(path, front.first_line, f"front matter is missing '{key}'"))
+    for key in data:
+        if key not in FRONT:
+            report(Problem(path, front.line(key), f"unknown front-matter field '{key}'"))
+    exercise.title = str(data.get("title", ""))
+    if data.get("id") is not None and data["id"] != path.stem:
+        report(Problem(path, front.line("id"), f"exercise id '{data['id']}' must match the file "
+                                               f"name '{path.stem}'"))
+    exercise.module = str(data.get("module", ""))
+    if exercise.module and exercise.module not in module_slugs:
+        report(Problem(path, front.line("module"), f"unknown module '{exercise.module}'"))
+    if exercise.module and path.parent.name != exercise.module:
+        report(Problem(path, front.line("module"), f"exercise of module '{exercise.module}' must "
+                                                   f"live in exercises/{exercise.module}/"))
+    if exercise.module and not re.match(rf"^{re.escape(exercise.module)}-ex\d+$", path.stem):
+        report(Problem(path, front.line("id"), f"exercise id must look like "
+                                               f"'{exercise.module or 'module'}-ex1'"))
+    minutes = data.get("minutes")
+    if minutes is not None:
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 240:
+            report(Problem(path, front.line("minutes"), "'minutes' must be a whole number from 1 to 240"))
+        else:
+            exercise.minutes = minutes
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    intro: list[str] = []
+    i, seen_ids = 0, set()
+    if lines and lines[0].strip() == "---":
+        i = next((n for n in range(1, len(lines)) if lines[n].strip() == "---"), 0) + 1
+    while i < len(lines):
+        if ITEM_START.match(lines[i]):
+            start = i + 1
+            end = next((n for n in range(start, len(lines)) if ITEM_END.match(lines[n])), None)
+            if end is None:
+                report(Problem(path, i + 1, "exercise-item block is never closed with ```"))
+                break
+            item = _load_item(path, "\n".join(lines[start:end]) + "\n", start, outcome_ids, report)
+            if item is not None:
+                if item.id in seen_ids:
+                    report(Problem(path, item.line, f"duplicate item id '{item.id}'"))
+                seen_ids.add(item.id)
+                exercise.items.append(item)
+            i = end + 1
+            continue
+        if not exercise.items:
+            intro.append(lines[i])
+        i += 1
+    exercise.intro = "\n".join(intro).strip()
+    if not exercise.items:
+        report(Problem(path, len(lines) or 1, "exercise has no exercise-item block"))
+    return exercise
+
+
+def _load_item(path: Path, text: str, offset: int, outcome_ids: set[str], report) -> Item | None:
+    try:
+        doc = parse_yaml(text, path, offset=offset)
+    except ContentError as exc:
+        for problem in exc.problems:
+            report(problem)
+        return None
+    data, line = doc.data, doc.line
+    if not isinstance(data, dict):
+        report(Problem(path, offset + 1, "an exercise item is a YAML mapping"))
+        return None
+    item_id = str(data.get("id", ""))
+    item = Item(item_id, str(data.get("type", "")), line("id") if "id" in data else offset + 1, data=doc)
+    if not ID.match(item_id):
+        report(Problem(path, item.line, f"item id '{item_id}' must be lower case letters, digits, '-'"))
+    if item.type not in TYPES:
+        report(Problem(path, line("type"), f"item type '{item.type}' is not one of {', '.join(TYPES)}"))
+        return None
+    points = data.get("points")
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
+        report(Problem(path, line("points") if "points" in data else item.line,
+                       f"item '{item_id}' needs 'points' greater than 0"))
+    else:
+        item.points = float(points)
+    outcomes = data.get("outcomes")
+    if not isinstance(outcomes, list) or not outcomes:
+        report(Problem(path, line("outcomes") if "outcomes" in data else item.line,
+                       f"item '{item_id}' needs 'outcomes': the module outcome ids it assesses"))
+    else:
+        for k, oid in enumerate(outcomes):
+            if oid not in outcome_ids:
+                report(Problem(path, line("outcomes", k), f"outcome id '{oid}' is not declared by any module"))
+        item.outcomes = [str(o) for o in outcomes]
+    item.prompt = str(data.get("prompt", "")).strip()
+    if not item.prompt:
+        report(Problem(path, item.line, f"item '{item_id}' needs a 'prompt'"))
+    item.reveal = bool(data.get("reveal", False))
+    {"choice": _choice, "classify": _classify, "order": _order, "plan": _plan,
+     "reflection": _reflection}[item.type](item, data, line, path, report)
+    return item
+
+
+def _letters(item, data, key, line, path, report) -> dict[str, str]:
+    value = data.get(key)
+    if not isinstance(value, dict) or len(value) < 2:
+        report(Problem(path, line(key) if key in data else item.line,
+                       f"item '{item.id}' needs '{key}': at least two entries keyed A, B, C ..."))
+        return {}
+    out = {}
+    for k, v in value.items():
+        if not LETTER.match(str(k)):
+            report(Problem(path, line(key, k), f"'{key}' keys are capital letters A, B, C ..., not '{k}'"))
+        out[str(k)] = str(v).strip()
+    return out
+
+
+def _choice(item, data, line, path, report):
+    item.options = _letters(item, data, "options", line, path, report)
+    item.multiple = bool(data.get("multiple", False))
+    answer = data.get("answer")
+    answers = answer if isinstance(answer, list) else [answer]
+    where = line("answer") if "answer" in data else item.line
+    if answer is None or (not item.multiple and isinstance(answer, list)) \
+            or any(str(a) not in item.options for a in answers):
+        report(Problem(path, where, f"item '{item.id}': 'answer' must be "
+                                    f"{'a list of' if item.multiple else 'one of'} the option letters"))
+    item.answer = sorted(str(a) for a in answers) if item.multiple else str(answer)
+
+
+def _classify(item, data, line, path, report):
+    item.options = _letters(item, data, "categories", line, path, report)
+    statements = data.get("statements")
+    if not isinstance(statements, dict) or len(statements) < 2:
+        report(Problem(path, line("statements") if "statements" in data else item.line,
+                       f"item '{item.id}' needs 'statements' numbered 1, 2, 3 ..."))
+        statements = {}
+    item.statements = {str(k): str(v).strip() for k, v in statements.items()}
+    if list(item.statements) != [str(n) for n in range(1, len(item.statements) + 1)]:
+        report(Problem(path, line("statements"), "statements must be numbered 1, 2, 3 ... in order"))
+    answer = data.get("answer")
+    if not isinstance(answer, list) or len(answer) != len(item.statements) \
+            or any(str(a) not in item.options for a in answer):
+        report(Problem(path, line("answer") if "answer" in data else item.line,
+                       f"item '{item.id}': 'answer' lists one category letter per statement, in order"))
+        answer = []
+    item.answer = [str(a) for a in answer]
+
+
+def _order(item, data, line, path, report):
+    item.options = _letters(item, data, "steps", line, path, report)
+    answer = data.get("answer")
+    if not isinstance(answer, list) or sorted(map(str, answer)) != sorted(item.options):
+        report(Problem(path, line("answer") if "answer" in data else item.line,
+                       f"item '{item.id}': 'answer' lists every step letter once, in the right order"))
+        answer = []
+    item.answer = [str(a) for a in answer]
+
+
+def _rubric(item, data, line, path, report):
+    rubric = data.get("rubric")
+    if not isinstance(rubric, list) or not rubric:
+        report(Problem(path, line("rubric") if "rubric" in data else item.line,
+                       f"item '{item.id}' needs a 'rubric': criteria the learner can see"))
+        return
+    for k, entry in enumerate(rubric):
+        if not isinstance(entry, dict) or not entry.get("criterion") or not entry.get("levels"):
+            report(Problem(path, line("rubric", k), "each rubric entry needs 'criterion' and 'levels'"))
+            continue
+        item.rubric.append(entry)
+
+
+def _plan(item, data, line, path, report):
+    fields = data.get("fields")
+    if not isinstance(fields, list) or not fields:
+        report(Problem(path, line("fields") if "fields" in data else item.line,
+                       f"item '{item.id}' needs 'fields'"))
+        fields = []
+    seen = set()
+    for k, entry in enumerate(fields):
+        if not isinstance(entry, dict) or not ID.match(str(entry.get("id", ""))) or not entry.get("label"):
+            report(Problem(path, line("fields", k), "each field needs an 'id' and a 'label'"))
+            continue
+        fid = str(entry["id"])
+        if fid in seen:
+            report(Problem(path, line("fields", k, "id"), f"duplicate field id '{fid}'"))
+        seen.add(fid)
+        kind = str(entry.get("kind", "text"))
+        if kind not in ("text", "sectors"):
+            report(Problem(path, line("fields", k, "kind"), "field kind is 'text' or 'sectors'"))
+        fld = Field(fid, str(entry["label"]), kind, int(entry.get("min_words", 3)),
+                    int(entry.get("min_count", 2)), entry.get("model"), str(entry.get("hint", "")))
+        problem = field_problem(fld, fld.model)
+        if problem:
+            report(Problem(path, line("fields", k, "model") if "model" in entry else line("fields", k),
+                           f"model answer of field '{fid}' fails its own check: {problem}"))
+        item.fields.append(fld)
+    if item.points and item.fields and item.points % len(item.fields):
+        report(Problem(path, line("points"), f"plan '{item.id}': points ({item.points:g}) must split "
+                                             f"evenly over its {len(item.fields)} fields"))
+    quality = data.get("quality_points", 0)
+    if isinstance(quality, bool) or not isinstance(quality, (int, float)) or quality < 0:
+        report(Problem(path, line("quality_points"), "'quality_points' must be a number >= 0"))
+    else:
+        item.quality_points = float(quality)
+    _rubric(item, data, line, path, report)
+
+
+def _reflection(item, data, line, path, report):
+    _rubric(item, data, line, path, report)
+
+
+def field_problem(fld: Field, value: Any) -> str | None:
+    """The completeness rule of one plan field, in plain language (None if fine)."""
+    if fld.kind == "sectors":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return 'write a list of sectors, for example ["ecec", "school"]'
+        unknown = [v for v in value if v.strip().lower() not in SECTORS]
+        if unknown:
+            return f"unknown sector(s) {', '.join(unknown)}; use {', '.join(SECTORS)}"
+        if len({v.strip().lower() for v in value}) < fld.min_count:
+            return f"name partners from at least {fld.min_count} different sectors"
+        return None
+    if not isinstance(value, str):
+        return 'write your text between the quotes, for example "..."'
+    words = len(value.split())
+    if words < fld.min_words:
+        return f"write at least {fld.min_words} words (you wrote {words})"
+    return None
+
+
+def answer_cell_problem(source: str) -> str | None:
+    """Learners only type values: an answer cell may hold comments and ``answer = <value>``.
+
+    Returns a plain-language problem, or None. The grading pipeline uses this to
+    refuse answer cells that contain program logic.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        return f"the answer cell is not valid ({exc.msg}, line {exc.lineno})"
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "answer"):
+            return "an answer cell may only contain 'answer = ...'"
+        try:
+            ast.literal_eval(node.value)
+        except ValueError:
+            return "the answer must be a plain value: text in quotes, or a list of them"
+    return None
+
+
+def load_exercises(project) -> tuple[list[Exercise], list[Problem]]:
+    """Every exercise of the project, and every authoring problem in them.
+
+    Besides each file's own problems: item ids must be unique within an
+    exercise, and every outcome of a module that has exercises must be
+    assessed by at least one item.
+    """
+    from .modules import load_modules
+    from .vocabulary import load_vocabulary
+
+    modules = load_modules(project, load_vocabulary(project.vocabulary))
+    outcome_ids = {o.id for m in modules for o in m.outcomes}
+    slugs = {m.slug for m in modules}
+    exercises, problems = [], []
+    for path in exercise_files(project.root):
+        exercise = load_exercise(path, outcome_ids, slugs)
+        exercises.append(exercise)
+        problems += exercise.problems
+    assessed = {o for e in exercises for o in e.outcomes}
+    for module in modules:
+        if not any(e.module == module.slug for e in exercises):
+            continue
+        for i, outcome in enumerate(module.outcomes):
+            if outcome.id not in assessed:
+                problems.append(Problem(module.index, module.front.line("outcomes", i, "id"),
+                                        f"outcome '{outcome.id}' is not assessed by any exercise item"))
+    return exercises, problems

@@ -1,0 +1,155 @@
+"""Sphinx side of the exercises: the learner view of ``exercise-item`` blocks.
+
+The learner page shows each question, its options or fields, its points and
+(for facilitator-graded answers) the rubric. Model answers, hidden checks and
+facilitator notes are never rendered. The first question is preceded by a link
+to the learner notebook, which the exercise builder made before Sphinx ran
+(``_build/exercises/release``); the notebooks are copied into the site under
+``notebooks/``. ``crossings_launch_url`` (a template with ``{exercise}``) adds a
+launch link to a JupyterHub where one is configured.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from .exercise_source import SECTORS, Item, _load_item
+from .problems import Problem
+
+logger = logging.getLogger(__name__)
+NOTEBOOK_DIR = "notebooks"
+
+
+def release_dir(app: Sphinx) -> Path:
+    """Where the exercise builder put the learner notebooks.
+
+    The config value ``crossings_exercises_dir`` wins, then $CROSSINGS_EXERCISES_DIR
+    (used by builds into other folders, e.g. the tests), then ``_build/exercises``.
+    """
+    chosen = app.config.crossings_exercises_dir or os.environ.get("CROSSINGS_EXERCISES_DIR")
+    return Path(chosen or Path(app.srcdir) / "_build" / "exercises") / "release"
+
+
+def _letters(options: dict[str, str]) -> list[str]:
+    return [f"- **{k}**: {v}" for k, v in options.items()]
+
+
+def _rubric(item: Item) -> list[str]:
+    lines = ["", "**How the facilitator reads your answer:**", ""]
+    for entry in item.rubric:
+        levels = entry["levels"]
+        if isinstance(levels, dict):
+            levels = "; ".join(f"{k}: {v}" for k, v in levels.items())
+        elif isinstance(levels, list):
+            levels = "; ".join(map(str, levels))
+        lines.append(f"- *{entry['criterion']}*: {levels}")
+    return lines
+
+
+def learner_view(item: Item, number: int) -> list[str]:
+    """MyST lines for one question, without anything a learner must not see."""
+    graded = "read by the facilitator" if item.type == "reflection" else "checked automatically"
+    lines = [f"**Question {number}** ({item.points:g} points, {graded})", "", item.prompt, ""]
+    if item.type == "choice":
+        lines += _letters(item.options)
+        lines += ["", "Choose all options that apply." if item.multiple else "Choose one option."]
+    elif item.type == "classify":
+        lines += ["Categories:", ""] + _letters(item.options) + ["", "Lines:", ""]
+        lines += [f"{k}. {v}" for k, v in item.statements.items()]
+    elif item.type == "order":
+        lines += _letters(item.options) + ["", "Put all the steps in order."]
+    elif item.type == "plan":
+        lines += ["Your plan has these parts:", ""]
+        for fld in item.fields:
+            need = (f"partners from at least {fld.min_count} sectors ({', '.join(SECTORS)})"
+                    if fld.kind == "sectors" else f"at least {fld.min_words} words")
+            lines.append(f"- **{fld.label}**: {need}")
+        lines += ["", f"Each complete part earns points automatically. The facilitator gives up to "
+                      f"{item.quality_points:g} more points for the quality of the whole plan."]
+        lines += _rubric(item)
+    elif item.type == "reflection":
+        lines += _rubric(item)
+    return lines
+
+
+class ExerciseItem(SphinxDirective):
+    has_content = True
+
+    def run(self):
+        problems: list[Problem] = []
+        path = Path(self.env.doc2path(self.env.docname))
+        item = _load_item(path, "\n".join(self.content) + "\n", self.content_offset,
+                          _AnyOutcome(),
+                          problems.append)
+        for problem in problems:
+            logger.warning(problem.message, location=(self.env.docname, problem.line))
+        if item is None:
+            return []
+        document = self.state.document
+        number = getattr(document, "_crossings_items", 0) + 1
+        document._crossings_items = number
+        out: list[nodes.Node] = []
+        if number == 1:
+            out += self.notebook_links()
+        container = nodes.container(classes=["exercise-item", f"exercise-{item.type}"],
+                                    ids=[f"question-{item.id}"])
+        self.state.nested_parse(StringList(learner_view(item, number)), self.content_offset,
+                                container)
+        return out + [container]
+
+    def notebook_links(self) -> list[nodes.Node]:
+        exercise = Path(self.env.docname).name
+        notebook = release_dir(self.env.app) / exercise / f"{exercise}.ipynb"
+        if not notebook.is_file():
+            logger.warning(f"no learner notebook for '{exercise}' at {notebook}: run "
+                           "`crossings exercises` before the site build (nox -s build does)",
+                           location=(self.env.docname, self.lineno))
+        depth = self.env.docname.count("/")
+        href = "../" * depth + f"{NOTEBOOK_DIR}/{exercise}.ipynb"
+        para = nodes.paragraph(classes=["exercise-download"])
+        para += nodes.Text("Do this exercise in a notebook: ")
+        para += nodes.reference("", f"download {exercise}.ipynb", refuri=href)
+        para += nodes.Text(". Open it in JupyterLab or Jupyter Notebook, answer in the grey "
+                           "cells and run the check under each answer.")
+        template = self.env.app.config.crossings_launch_url
+        if template:
+            para += nodes.Text(" Or ")
+            para += nodes.reference("", "open it on the course JupyterHub",
+                                    refuri=template.format(exercise=exercise))
+            para += nodes.Text(".")
+        return [para]
+
+
+class _AnyOutcome(set):
+    """Outcome ids are checked by the validator before the build; accept all here."""
+
+    def __contains__(self, item) -> bool:
+        return True
+
+
+def copy_notebooks(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    source = release_dir(app)
+    if not source.is_dir():
+        return
+    target = Path(app.outdir) / NOTEBOOK_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for notebook in sorted(source.glob("*/*.ipynb")):
+        shutil.copy2(notebook, target / notebook.name)
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("crossings_exercises_dir", "", "env")
+    app.add_config_value("crossings_launch_url", "", "html")
+    app.add_directive("exercise-item", ExerciseItem)
+    app.connect("build-finished", copy_notebooks)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
