@@ -389,14 +389,19 @@ def load_exercises(project) -> tuple[list[Exercise], list[Problem]]:
     modules = load_modules(project, load_vocabulary(project.vocabulary))
     outcome_ids = {o.id for m in modules for o in m.outcomes}
     slugs = {m.slug for m in modules}
+    # A module whose front matter is broken is reported by the module checks;
+    # do not repeat that as "unknown outcome" problems in its exercises.
+    broken = tuple(f"{m.slug}-" for m in modules if m.problems)
     exercises, problems = [], []
     for path in exercise_files(project.root):
         exercise = load_exercise(path, outcome_ids, slugs)
         exercises.append(exercise)
-        problems += exercise.problems
+        problems += [p for p in exercise.problems
+                     if not (broken and "is not declared by any module" in p.message
+                             and p.message.split("'")[1].startswith(broken))]
     assessed = {o for e in exercises for o in e.outcomes}
     for module in modules:
-        if not any(e.module == module.slug for e in exercises):
+        if module.problems or not any(e.module == module.slug for e in exercises):
             continue
         for i, outcome in enumerate(module.outcomes):
             if outcome.id not in assessed:

@@ -96,12 +96,19 @@ def test_built_site_loads_nothing_from_other_hosts(site):
 
 
 def test_fixture_book_builds(minibook, tmp_path):
-    result = build_book(minibook, tmp_path / "out")
+    result = build_book(minibook, tmp_path / "out", exercises=True)
     assert result.returncode == 0, result.output[-3000:]
     page = soup(result.html / "modules" / "demo" / "index.html")
     assert page.select_one("li#demo-lo2") is not None
     # the {ref} to an outcome id resolves to its list item
     assert page.select_one("a[href='#demo-lo2']") is not None
+    # the exercise page shows the questions and links the learner notebook that exists
+    exercise = soup(result.html / "exercises" / "demo" / "demo-ex1.html")
+    assert len(exercise.select(".exercise-item")) == 5
+    link = exercise.select_one(".exercise-download a")["href"]
+    assert (result.html / "exercises" / "demo" / link).resolve().is_file()
+    text = exercise.get_text(" ")
+    assert "Children visit the school" not in text and "B, A, C" not in text and "model" not in text
 
 
 def test_broken_cross_reference_fails_the_build(minibook, tmp_path):
