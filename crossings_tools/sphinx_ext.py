@@ -22,6 +22,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from .modules import Module, load_modules
 from .project import Project
+from .toc import read_toc
 from .vocabulary import Vocabulary, load_vocabulary
 from .yamlsource import load_yaml_file
 
@@ -34,12 +35,15 @@ def _project(env) -> Project:
 
 
 def _catalogue(env) -> tuple[Vocabulary, list[Module]]:
-    """Vocabulary and the modules in the table of contents, read once per build."""
+    """Vocabulary and the modules in the table of contents (in its order), read once per build."""
     cached = getattr(env, "_crossings_catalogue", None)
     if cached is None:
         project = _project(env)
         vocabulary = load_vocabulary(project.vocabulary)
-        published = [m for m in load_modules(project, vocabulary) if m.docname in env.found_docs]
+        order = {entry.docname: i for i, entry in enumerate(read_toc(project.toc))}
+        published = sorted((m for m in load_modules(project, vocabulary)
+                            if m.docname in env.found_docs and m.docname in order),
+                           key=lambda m: order[m.docname])
         cached = (vocabulary, published)
         env._crossings_catalogue = cached
     return cached
@@ -85,9 +89,14 @@ class ModuleOverview(_MystDirective):
         if module.prerequisites:
             links = ", ".join(f"{{doc}}`{titles[p]} </modules/{p}/index>`" for p in module.prerequisites)
             lines += ["Before you start", f": {links}", ""]
-        concepts = [vocabulary.concepts[c] for c in module.concepts]
-        if concepts:
-            lines += ["Frameworks used", f": {'; '.join(c.label for c in concepts)}", ""]
+        if module.concepts:
+            lines += ["Frameworks used", ""]
+            for framework in vocabulary.frameworks:
+                labels = [vocabulary.concepts[c].label for c in module.concepts
+                          if vocabulary.concepts[c].framework == framework.id]
+                if labels:
+                    lines.append(f": **{framework.title}**: {'; '.join(labels)}")
+                    lines.append("")
         out = self.render("\n".join(lines), ["module-overview"])
         out[0] += self.outcome_nodes(module)
         return out
