@@ -173,7 +173,8 @@ def item_cells(exercise: Exercise, item: Item, number: int) -> list:
             scoring = f"{item.points!r} if _canonical(answer) == {item.answer!r} else 0.0"
         cells.append(_instructions(f"{item.id}-question", f"{head}\n{_letters_md(item.options)}\n\n{how}"))
         cells.append(_answer_cell(f"{item.id}-answer", stub, item.answer))
-        visible = f"check_letters(answer, {letters!r}, multiple={item.multiple!r}){_reveal_line(exercise, item)}"
+        visible = (f"check_letters(answer, {letters!r}, multiple={item.multiple!r})"
+                   f"{_reveal_line(exercise, item)}")
         cells.append(_test_cell(f"{item.id}-check", item.points, title, visible, scoring))
     elif item.type == "classify":
         n = len(item.statements)

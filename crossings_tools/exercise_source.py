@@ -216,7 +216,8 @@ def _load_item(path: Path, text: str, offset: int, outcome_ids: set[str], report
     else:
         for k, oid in enumerate(outcomes):
             if oid not in outcome_ids:
-                report(Problem(path, line("outcomes", k), f"outcome id '{oid}' is not declared by any module"))
+                report(Problem(path, line("outcomes", k),
+                               f"outcome id '{oid}' is not declared by any module"))
         item.outcomes = [str(o) for o in outcomes]
     item.prompt = str(data.get("prompt", "")).strip()
     if not item.prompt:

@@ -84,7 +84,8 @@ class ModuleOverview(_MystDirective):
                 logger.warning(problem.message, location=(self.env.docname, problem.line))
         titles = {m.slug: m.title for m in modules}
         lines = [module.summary, ""]
-        lines += ["Who it is for", f": {', '.join(vocabulary.audience_label(a) for a in module.audiences)}", ""]
+        audiences = ", ".join(vocabulary.audience_label(a) for a in module.audiences)
+        lines += ["Who it is for", f": {audiences}", ""]
         lines += ["Time", f": about {format_minutes(module.minutes)} of reading and reflection", ""]
         if module.prerequisites:
             links = ", ".join(f"{{doc}}`{titles[p]} </modules/{p}/index>`" for p in module.prerequisites)

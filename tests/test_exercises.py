@@ -10,7 +10,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 from crossings_tools.exercise_build import build_exercises, check_model_answers, nbgrader_config
 from crossings_tools.exercise_source import answer_cell_problem, exercise_files, load_exercises
@@ -159,7 +158,8 @@ def test_check_my_answer_gives_plain_feedback_without_the_answer(built):
         "project-partners-answer": 'answer = ["ecec", "school"]',
     })
     assert "Well done: this answer is right." in outputs_of(nb, "pick-check")
-    assert "Not yet: write exactly 3 letters, one for each line (you wrote 2)." in outputs_of(nb, "match-check")
+    assert "Not yet: write exactly 3 letters, one for each line (you wrote 2)." in outputs_of(
+        nb, "match-check")
     steps = outputs_of(nb, "steps-check")
     assert "right form" in steps and "right." not in steps.replace("right form", "")
     assert "Not yet: write at least 4 words (you wrote 2)." in outputs_of(nb, "project-goal-check")

@@ -29,7 +29,8 @@ def test_twelve_copied_words_are_reported_with_both_places(tmp_path):
 
 
 def test_case_punctuation_and_line_breaks_do_not_hide_a_copy(tmp_path):
-    text = "# Page\n\nCentre to PRIMARY school -- benefit when\nteachers, from both settings, visit each other!\n"
+    text = ("# Page\n\nCentre to PRIMARY school -- benefit when\n"
+            "teachers, from both settings, visit each other!\n")
     (msg,) = check(tmp_path, text)
     assert msg.startswith("page.md:3: 13 consecutive words")
 
