@@ -11,7 +11,6 @@ into its own reused virtualenv, and passes extra arguments after `--` through.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -45,7 +44,9 @@ def validate(session: nox.Session) -> None:
 
 @nox.session
 def build(session: nox.Session) -> None:
-    """Validate, build the exercise notebooks, then the site strictly (-W -n --keep-going).
+    """Validate, build the exercise notebooks and facilitator packs, then the site strictly.
+
+    The site build is strict (-W -n --keep-going).
 
     Extra arguments go to `jupyter-book build`, e.g. `-- --all` for a full rebuild
     or `-- --path-output /tmp/elsewhere`.
@@ -53,6 +54,7 @@ def build(session: nox.Session) -> None:
     install(session, "build")
     validate_content(session)
     session.run("crossings", "exercises")
+    session.run("crossings", "packs")  # facilitator packs: PDF, DOCX/ODT, zip in _build/packs
     session.run("jupyter-book", "build", ".", "--builder", "html", *STRICT, *session.posargs)
 
 
@@ -60,10 +62,17 @@ def build(session: nox.Session) -> None:
 def serve(session: nox.Session) -> None:
     """Live preview for authors: rebuild on every save and serve on http://127.0.0.1:8000."""
     install(session, "build", "serve")
+    validate_content(session)
+    session.run("crossings", "exercises")
     conf_dir = BUILD_DIR / "conf"
     conf_dir.mkdir(parents=True, exist_ok=True)
     session.run("jupyter-book", "config", "sphinx", ".", silent=True)
-    shutil.move(ROOT / "conf.py", conf_dir / "conf.py")
+    conf = (ROOT / "conf.py").read_text()
+    (ROOT / "conf.py").unlink()
+    # the generated conf.py sits outside the source folder: make its paths absolute
+    conf += (f"\nbibtex_bibfiles = [str(__import__('pathlib').Path({str(ROOT)!r}) / p)"
+             " for p in bibtex_bibfiles]\n")
+    (conf_dir / "conf.py").write_text(conf)
     session.run(
         "sphinx-autobuild", "-c", str(conf_dir), ".", str(BUILD_DIR / "preview"),
         "--host", "127.0.0.1", "--port", "8000",
