@@ -11,6 +11,7 @@ into its own reused virtualenv, and passes extra arguments after `--` through.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -29,6 +30,18 @@ nox.options.error_on_missing_interpreters = True
 def install(session: nox.Session, *extras: str) -> None:
     target = f".[{','.join(extras)}]" if extras else "."
     session.install(*CONSTRAINTS, "-e", target, silent=True)
+
+
+def ensure_debian_package(session: nox.Session, command: str, package: str) -> None:
+    """Install a Debian package the project needs when its command is missing (CI starts
+    from a bare machine); without root, stop with a message saying what to install."""
+    if shutil.which(command):
+        return
+    if not shutil.which("apt-get") or os.geteuid() != 0:
+        session.error(f"`{command}` is missing: install the package {package} "
+                      f"(Debian/Ubuntu: sudo apt-get install -y {package})")
+    session.run("apt-get", "update", "-qq", external=True)
+    session.run("apt-get", "install", "-y", "-qq", package, external=True)
 
 
 def validate_content(session: nox.Session) -> None:
@@ -52,10 +65,15 @@ def build(session: nox.Session) -> None:
     or `-- --path-output /tmp/elsewhere`.
     """
     install(session, "build")
+    build_site(session, *session.posargs)
+
+
+def build_site(session: nox.Session, *args: str) -> None:
+    """What `nox -s build` does (also run by `nox -s bench`, which measures the result)."""
     validate_content(session)
     session.run("crossings", "exercises")
     session.run("crossings", "packs")  # facilitator packs: PDF, DOCX/ODT, zip in _build/packs
-    session.run("jupyter-book", "build", ".", "--builder", "html", *STRICT, *session.posargs)
+    session.run("jupyter-book", "build", ".", "--builder", "html", *STRICT, *args)
 
 
 @nox.session
@@ -84,7 +102,9 @@ def serve(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite: real builds, the validator on fixture books. Pass pytest args after --."""
-    install(session, "build", "test")
+    install(session, "build", "test", "grading", "browser")
+    ensure_debian_package(session, "bwrap", "bubblewrap")  # sandbox of the grading tests
+    ensure_debian_package(session, "chromium", "chromium")  # browser tests (Playwright drives it)
     session.run("pytest", *(session.posargs or ["-q"]))
 
 
@@ -108,10 +128,34 @@ def linkcheck(session: nox.Session) -> None:
 @nox.session(default=False)
 def lock(session: nox.Session) -> None:
     """Re-resolve every dependency and rewrite constraints.txt (then run the tests)."""
-    session.install("-e", ".[build,serve,test,lint]")
+    session.install("-e", ".[build,serve,test,lint,grading,browser]")
     frozen = session.run("python", "-m", "pip", "freeze", "--exclude-editable", silent=True)
     header = ("# The one lock file: exact versions of every Python package the project installs.\n"
               "# nox installs everything with -c constraints.txt. Regenerate with: nox -s lock\n")
     lines = [ln for ln in frozen.splitlines() if ln and not ln.startswith("-e")]
     (ROOT / "constraints.txt").write_text(header + "\n".join(lines) + "\n")
     session.log(f"constraints.txt: {len(lines)} packages ({sys.version.split()[0]}, {os.name})")
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Performance figures measured in one run (ratios, not timed tests)."""
+    bench_grading(session)
+    bench_weight(session)
+
+
+def bench_grading(session: nox.Session) -> None:
+    """Grading >= 40 submissions: serial nbgrader vs `crossings course autograde -j 2` vs
+    bare nbclient (crossings_tools/bench_grading.py)."""
+    install(session, "build", "grading")
+    ensure_debian_package(session, "bwrap", "bubblewrap")
+    session.run("python", "-m", "crossings_tools.bench_grading")
+
+
+def bench_weight(session: nox.Session) -> None:
+    """First-visit weight of our landing and module pages vs a default Jupyter Book page."""
+    install(session, "build", "browser")
+    ensure_debian_package(session, "chromium", "chromium")
+    build_site(session)
+    session.run("python", "-m", "crossings_tools.bench_weight", "--site", str(BUILD_DIR / "html"),
+                "--out", str(BUILD_DIR / "bench"))

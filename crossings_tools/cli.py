@@ -16,7 +16,7 @@ from .project import Project
 from .validate import validate
 
 # Modules (inside crossings_tools) that contribute sub-commands.
-COMMAND_MODULES: list[str] = ["exercises_cli"]
+COMMAND_MODULES: list[str] = ["exercises_cli", "packs_build", "course_cli", "cohort_report"]
 
 
 def cmd_validate(args) -> int:

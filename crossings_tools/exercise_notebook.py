@@ -18,7 +18,7 @@ import json
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from .exercise_source import SECTORS, Exercise, Field, Item
+from .exercise_source import SECTORS, Exercise, Field, Item, points_text
 
 SCHEMA = 3
 TEXT_STUB = "Write your answer here."
@@ -141,7 +141,7 @@ def _answer_cell(grade_id: str, stub: str, model) -> nbformat.NotebookNode:
 
 
 def _test_cell(grade_id: str, points: float, title: str, visible: str, hidden: str = ""):
-    source = f'"""Check my answer: {title} ({points:g} points)."""\n{visible}'
+    source = f'"""Check my answer: {title} ({points_text(points)})."""\n{visible}'
     if hidden:
         source += f"\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS"
     return new_code_cell(source, metadata=_meta(grade_id, locked=True, grade=True, points=points))
@@ -211,13 +211,16 @@ def item_cells(exercise: Exercise, item: Item, number: int) -> list:
             cells += _field_cells(item, fld, share)
         if item.quality_points:
             cells.append(new_markdown_cell(
-                f"### Quality of your plan ({item.quality_points:g} points)\n\nThe facilitator reads "
+                f"### Quality of your plan ({points_text(item.quality_points)})\n\nThe facilitator reads "
                 "your whole plan with the rubric above and gives these points.",
                 metadata=_meta(f"{item.id}-quality", locked=True, task=True, points=item.quality_points)))
+    elif item.type in ("sector", "rating"):
+        from .self_assessment_notebook import rating_cells, sector_cells
+        cells += (sector_cells if item.type == "sector" else rating_cells)(item, number)
     elif item.type == "reflection":
         cells.append(_instructions(f"{item.id}-question",
                                    f"{head}{_rubric_md(item)}\n\nWrite your answer in the cell below "
-                                   f"({item.points:g} points, read by the facilitator)."))
+                                   f"({points_text(item.points)}, read by the facilitator)."))
         cells.append(new_markdown_cell(TEXT_STUB, metadata=_meta(
             f"{item.id}-reflection", solution=True, grade=True, points=item.points)))
     return cells
@@ -253,13 +256,16 @@ def source_notebook(exercise: Exercise, outcome_texts: dict[str, str]) -> nbform
     cells = [_instructions("intro", intro),
              new_code_cell(SETUP.format(exercise=exercise.id, sectors=SECTORS),
                            metadata=_meta("setup", locked=True))]
+    if any(i.type in ("sector", "rating") for i in exercise.items):
+        from .self_assessment_notebook import exercise_data, setup_cell
+        cells.append(setup_cell(exercise_data(exercise)))
     for number, item in enumerate(exercise.items, start=1):
         cells += item_cells(exercise, item, number)
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata["crossings"] = {
-        "exercise": exercise.id, "module": exercise.module,
+        "exercise": exercise.id, "module": exercise.module, "kind": exercise.kind,
         "items": {i.id: {"type": i.type, "outcomes": i.outcomes, "points": i.points,
                          "manual_points": i.manual_points} for i in exercise.items},
     }

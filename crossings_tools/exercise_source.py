@@ -16,6 +16,14 @@ question is a fenced ``exercise-item`` block whose body is YAML::
     reveal: true            # may "check my answer" say whether it is right?
     ```
 
+Self-assessment items (graded for completeness only; see self_assessment.py):
+``type: sector`` asks the participant's sector (the audiences of
+book/vocabulary.yml; ``answer`` is the model sector); ``type: rating`` with
+``framework: roadmap`` asks a level and one line of evidence for every strand,
+with the descriptors of book/self-assessment.yml (``points`` split evenly over the
+strands). A *tool* exercise (front matter ``kind: tool``) belongs to no module: it
+has no ``module`` and lives in ``exercises/<id>/<id>.md``.
+
 ``load_exercise`` parses a file and reports every authoring mistake as a
 ``file:line`` problem.
 """
@@ -32,7 +40,9 @@ from .problems import ContentError, Problem
 from .yamlsource import Located, load_front_matter, parse_yaml
 
 FRONT = ("title", "id", "module", "minutes")
-TYPES = ("choice", "classify", "order", "plan", "reflection")
+OPTIONAL_FRONT = ("kind",)
+KINDS = ("module", "tool")        # a tool exercise (the self-assessment) has no module
+TYPES = ("choice", "classify", "order", "plan", "reflection", "sector", "rating")
 ITEM_START = re.compile(r"^```\{exercise-item\}\s*$")
 ITEM_END = re.compile(r"^```\s*$")
 LETTER = re.compile(r"^[A-Z]$")
@@ -69,6 +79,8 @@ class Item:
     fields: list[Field] = field(default_factory=list)          # plan
     quality_points: float = 0                                  # plan: facilitator-graded
     rubric: list[dict] = field(default_factory=list)           # plan, reflection
+    framework: str = ""                                        # rating
+    assessment: dict | None = None                             # rating: self-assessment data
     data: Located | None = None
 
     @property
@@ -89,6 +101,7 @@ class Exercise:
     title: str = ""
     module: str = ""
     minutes: int = 0
+    kind: str = "module"
     intro: str = ""
     items: list[Item] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -130,17 +143,27 @@ def load_exercise(path: Path, outcome_ids: set[str], module_slugs: set[str]) -> 
         report(Problem(path, 1, "exercise needs front matter with: " + ", ".join(FRONT)))
         return exercise
     data = front.data
+    exercise.kind = str(data.get("kind") or "module")
+    if exercise.kind not in KINDS:
+        report(Problem(path, front.line("kind"), f"'kind' is one of {', '.join(KINDS)}"))
     for key in FRONT:
-        if data.get(key) in (None, ""):
+        if data.get(key) in (None, "") and not (key == "module" and exercise.kind == "tool"):
             report(Problem(path, front.first_line, f"front matter is missing '{key}'"))
     for key in data:
-        if key not in FRONT:
+        if key not in FRONT + OPTIONAL_FRONT:
             report(Problem(path, front.line(key), f"unknown front-matter field '{key}'"))
+    if exercise.kind == "tool":
+        if data.get("module"):
+            report(Problem(path, front.line("module"), "a tool exercise belongs to no module: "
+                                                       "remove 'module'"))
+        if path.parent.name != path.stem:
+            report(Problem(path, front.first_line, f"a tool exercise lives in "
+                                                   f"exercises/{path.stem}/{path.stem}.md"))
     exercise.title = str(data.get("title", ""))
     if data.get("id") is not None and data["id"] != path.stem:
         report(Problem(path, front.line("id"), f"exercise id '{data['id']}' must match the file "
                                                f"name '{path.stem}'"))
-    exercise.module = str(data.get("module", ""))
+    exercise.module = str(data.get("module", "")) if exercise.kind != "tool" else ""
     if exercise.module and exercise.module not in module_slugs:
         report(Problem(path, front.line("module"), f"unknown module '{exercise.module}'"))
     if exercise.module and path.parent.name != exercise.module:
@@ -224,7 +247,8 @@ def _load_item(path: Path, text: str, offset: int, outcome_ids: set[str], report
         report(Problem(path, item.line, f"item '{item_id}' needs a 'prompt'"))
     item.reveal = bool(data.get("reveal", False))
     {"choice": _choice, "classify": _classify, "order": _order, "plan": _plan,
-     "reflection": _reflection}[item.type](item, data, line, path, report)
+     "reflection": _reflection, "sector": _sector, "rating": _rating,
+     }[item.type](item, data, line, path, report)
     return item
 
 
@@ -335,6 +359,47 @@ def _plan(item, data, line, path, report):
 
 def _reflection(item, data, line, path, report):
     _rubric(item, data, line, path, report)
+
+
+def _sector(item, data, line, path, report):
+    """The participant's sector: one of the audiences of book/vocabulary.yml."""
+    from .project import Project
+    from .vocabulary import load_vocabulary
+
+    try:
+        vocabulary = load_vocabulary(Project.find(path.parent).vocabulary)
+    except (FileNotFoundError, ContentError):
+        report(Problem(path, item.line, "a 'sector' item needs book/vocabulary.yml"))
+        return
+    item.options = {key: vocabulary.audience_label(key) for key in vocabulary.audiences}
+    item.answer = str(data.get("answer", ""))
+    if item.answer not in item.options:
+        report(Problem(path, line("answer") if "answer" in data else item.line,
+                       f"item '{item.id}': 'answer' (the model answer) is one of "
+                       f"{', '.join(item.options)}"))
+
+
+def _rating(item, data, line, path, report):
+    """A level and one line of evidence for every strand of a framework."""
+    from .self_assessment import load_for_exercise
+
+    item.framework = str(data.get("framework") or "")
+    if not item.framework:
+        report(Problem(path, item.line, f"item '{item.id}' needs 'framework' (e.g. roadmap)"))
+        return
+    item.assessment, problem = load_for_exercise(path, item.framework)
+    if problem:
+        report(Problem(path, line("framework"), problem))
+        return
+    strands = len(item.assessment["strands"])
+    if item.points and item.points % strands:
+        report(Problem(path, line("points"), f"rating '{item.id}': points ({item.points:g}) must "
+                                             f"split evenly over its {strands} strands"))
+
+
+def points_text(points: float) -> str:
+    """'1 point', '2 points', '1.5 points'."""
+    return f"{points:g} point" + ("" if points == 1 else "s")
 
 
 def field_problem(fld: Field, value: Any) -> str | None:

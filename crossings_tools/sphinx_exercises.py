@@ -21,7 +21,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .exercise_source import SECTORS, Item, _load_item
+from .exercise_source import SECTORS, Item, _load_item, points_text
 from .problems import Problem
 
 logger = logging.getLogger(__name__)
@@ -56,8 +56,9 @@ def _rubric(item: Item) -> list[str]:
 
 def learner_view(item: Item, number: int) -> list[str]:
     """MyST lines for one question, without anything a learner must not see."""
-    graded = "read by the facilitator" if item.type == "reflection" else "checked automatically"
-    lines = [f"**Question {number}** ({item.points:g} points, {graded})", "", item.prompt, ""]
+    graded = {"reflection": "read by the facilitator", "sector": "checked for completeness",
+              "rating": "checked for completeness"}.get(item.type, "checked automatically")
+    lines = [f"**Question {number}** ({points_text(item.points)}, {graded})", "", item.prompt, ""]
     if item.type == "choice":
         lines += _letters(item.options)
         lines += ["", "Choose all options that apply." if item.multiple else "Choose one option."]
@@ -73,10 +74,28 @@ def learner_view(item: Item, number: int) -> list[str]:
                     if fld.kind == "sectors" else f"at least {fld.min_words} words")
             lines.append(f"- **{fld.label}**: {need}")
         lines += ["", f"Each complete part earns points automatically. The facilitator gives up to "
-                      f"{item.quality_points:g} more points for the quality of the whole plan."]
+                      f"{points_text(item.quality_points)} more for the quality of the whole plan."]
         lines += _rubric(item)
     elif item.type == "reflection":
         lines += _rubric(item)
+    elif item.type == "sector":
+        lines += [f"- `{key}`: {label}" for key, label in item.options.items()]
+        lines += ["", "Choose one."]
+    elif item.type == "rating" and item.assessment:
+        lines += rating_view(item.assessment)
+    return lines
+
+
+def rating_view(data: dict) -> list[str]:
+    """The strands to rate, element by element (the descriptors are on the tool's page)."""
+    levels = ", ".join(f"{n} {lv['label'].lower()}" for n, lv in enumerate(data["levels"], 1))
+    lines = [f"For each strand you give a level ({levels}) and one line of evidence. Each "
+             "level of each strand has a short description; you find them all in the notebook "
+             "and on the page {doc}`/book/self-assessment`.", ""]
+    for element in data["elements"]:
+        strands = "; ".join(f"{data['strands'][s]['number']} {data['strands'][s]['label']}"
+                            for s in element["strands"])
+        lines.append(f"- **{element['number']} {element['label']}**: {strands}")
     return lines
 
 
@@ -93,6 +112,8 @@ class ExerciseItem(SphinxDirective):
             logger.warning(problem.message, location=(self.env.docname, problem.line))
         if item is None:
             return []
+        if item.type == "rating":   # its strands come from book/self-assessment.yml
+            self.env.note_dependency(str(Path(self.env.srcdir) / "book" / "self-assessment.yml"))
         document = self.state.document
         number = getattr(document, "_crossings_items", 0) + 1
         document._crossings_items = number

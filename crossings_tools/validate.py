@@ -15,8 +15,10 @@ from .bibliography import bib_keys
 from .exercise_source import load_exercises
 from .modules import Module, load_modules
 from .originality import SourceIndex, load_allowlist, source_files
+from .packs import check_packs
 from .problems import ContentError, Problem
 from .project import Project
+from .self_assessment import check_self_assessment
 from .toc import read_toc
 from .vocabulary import Vocabulary, load_vocabulary
 from .yamlsource import load_front_matter, load_yaml_file
@@ -71,6 +73,8 @@ def validate(project: Project, check_originality: bool = True) -> Report:
 
     add(check_toc(project, pages))
     add(load_exercises(project)[1])
+    add(check_packs(project, modules, check_originality))  # facilitator packs
+    add(check_self_assessment(project, vocabulary, check_originality))  # book/self-assessment.yml
 
     if check_originality:
         seeds = project.seeds

@@ -1,0 +1,493 @@
+"""Run learner notebooks where they can reach nothing but their own throwaway copy.
+
+A submitted notebook is untrusted code. Each one runs in a fresh Jupyter kernel
+started inside a bubblewrap (``bwrap``) sandbox:
+
+* its own mount namespace: only the operating system (``/usr``), the Python
+  installation and one throwaway folder ("box", created outside the course
+  directory) are visible; the course directory, the gradebook, other learners'
+  submissions and the home folder simply do not exist inside; everything but the
+  box and a small ``/tmp`` is read-only;
+* no network (its own, empty network namespace: loopback only), its own PID and
+  IPC namespaces (it cannot see or signal other kernels), a new session;
+* an unprivileged user: when the grader runs as root (CI), the kernel drops to
+  ``nobody`` (uid 65534) with no capabilities; otherwise bwrap's user namespace
+  keeps it at the facilitator's own uid;
+* resource limits: address space (memory), CPU seconds, file size, processes,
+  a size-limited ``/tmp``; wall-clock time and output size are enforced by the
+  trusted parent, which also kills the whole sandbox at the end.
+
+The parent talks to the kernel through Unix sockets in the box (ZeroMQ ``ipc``
+transport), never through the network, and it alone writes grades.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+NOBODY = 65534
+INSTALL_HINT = ("bubblewrap is needed to grade untrusted notebooks safely. Install it with "
+                "`sudo apt-get install bubblewrap` (Debian/Ubuntu) or `sudo dnf install bubblewrap` "
+                "(Fedora), or run `python3 -m nox -s tests`, which installs it when run as root.")
+
+# Runs inside the sandbox before the kernel: limits, then (as root) drop to the
+# unprivileged user, then replace itself with the kernel. Kept inline so that
+# nothing from the repository or the course has to be visible inside.
+LAUNCHER = r"""
+import json, os, resource, sys
+limits, uid, gid = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+cwd, argv = sys.argv[4], sys.argv[5:]
+for name, value in limits.items():
+    resource.setrlimit(getattr(resource, name), (value, value))
+if uid >= 0:
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+    if os.getuid() == 0 or os.geteuid() == 0:
+        raise SystemExit("sandbox: could not drop root privileges")
+os.chdir(cwd)
+os.execv(argv[0], argv)
+"""
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot run on this machine (the message says what to install)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 60.0        # wall-clock seconds for one whole notebook
+    memory_mb: int = 2048        # address space of the kernel (ipykernel itself maps ~0.8 GB)
+    output_kb: int = 512         # outputs kept per notebook; the rest is dropped
+    tmp_mb: int = 64             # size of the sandbox's /tmp
+    file_mb: int = 16            # largest file the kernel may write
+    processes: int = 256         # processes and threads of the sandbox user
+    startup: float = 60.0        # seconds a kernel may take to start
+
+    def rlimits(self) -> dict[str, int]:
+        mib = 1024 * 1024
+        return {
+            "RLIMIT_AS": self.memory_mb * mib,
+            "RLIMIT_CPU": int(self.timeout + self.startup) + 5,
+            "RLIMIT_FSIZE": self.file_mb * mib,
+            "RLIMIT_NPROC": self.processes,
+            "RLIMIT_CORE": 0,
+        }
+
+
+def _python_roots() -> list[Path]:
+    """Folders the kernel's Python needs: the interpreter, its stdlib, site-packages."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             str(Path(sys.executable).parent)}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        paths.add(sysconfig.get_paths()[key])
+    paths.add(str(Path(os.path.realpath(sys.executable)).parent.parent))
+    roots: list[Path] = []
+    for p in sorted({Path(os.path.realpath(p)) for p in paths if p} | {Path(p) for p in paths if p},
+                    key=lambda p: len(p.parts)):
+        if not p.exists() or p == Path("/"):
+            continue
+        if any(p == r or r in p.parents for r in roots):
+            continue
+        roots.append(p)
+    return roots
+
+
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf")
+
+
+@dataclass
+class Sandbox:
+    """How to wrap a command so that it runs isolated. ``mode`` is one of
+    ``bwrap-root`` (grader is root: kernel drops to ``nobody``), ``bwrap-user``
+    (grader is an ordinary user: bwrap's user namespace) or ``none`` (no isolation,
+    only when the facilitator asked for it explicitly)."""
+
+    mode: str
+    bwrap: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    hide: tuple[Path, ...] = ()      # folders that must never be visible (the course)
+    uid: int = NOBODY
+    gid: int = NOBODY
+
+    @classmethod
+    def detect(cls, limits: Limits | None = None, hide=(), allow_unsandboxed: bool = False
+               ) -> Sandbox:
+        limits = limits or Limits()
+        hide = tuple(Path(h).resolve() for h in hide)
+        bwrap = shutil.which("bwrap")
+        if bwrap is None:
+            if allow_unsandboxed:
+                return cls("none", None, limits, hide)
+            raise SandboxUnavailable(INSTALL_HINT)
+        mode = "bwrap-root" if os.geteuid() == 0 else "bwrap-user"
+        return cls(mode, bwrap, limits, hide)
+
+    @property
+    def isolated(self) -> bool:
+        return self.mode != "none"
+
+    def describe(self) -> str:
+        if self.mode == "bwrap-root":
+            return (f"bubblewrap ({self.bwrap}); kernels run as uid {self.uid} without network, "
+                    f"memory {self.limits.memory_mb} MB, timeout {self.limits.timeout:g} s")
+        if self.mode == "bwrap-user":
+            return (f"bubblewrap ({self.bwrap}) in a user namespace; no network, "
+                    f"memory {self.limits.memory_mb} MB, timeout {self.limits.timeout:g} s")
+        return "NO SANDBOX: learner code runs with your own rights (--no-sandbox)"
+
+    # -- the box -----------------------------------------------------------------
+    def new_box(self) -> Path:
+        """A fresh throwaway folder outside the course, writable by the kernel only."""
+        parent = Path(tempfile.mkdtemp(prefix="crossings-box-"))
+        box = parent / "box"
+        box.mkdir(mode=0o700)
+        if self.mode == "bwrap-root":
+            os.chown(box, self.uid, self.gid)
+        for hidden in self.hide:
+            if box == hidden or hidden in box.parents:
+                shutil.rmtree(parent)
+                raise SandboxUnavailable(f"the temporary folder {box} lies inside {hidden}; "
+                                         "set TMPDIR to a folder outside the course directory")
+        return box
+
+    def give(self, box: Path, path: Path) -> None:
+        """Make a file the parent wrote in the box readable by the sandbox user."""
+        if self.mode == "bwrap-root":
+            os.chown(path, self.uid, self.gid)
+
+    @staticmethod
+    def remove_box(box: Path) -> None:
+        shutil.rmtree(box.parent, ignore_errors=True)
+
+    # -- the command -------------------------------------------------------------
+    def command(self, box: Path, argv: list[str], cwd: Path | None = None) -> list[str]:
+        """``argv`` wrapped so that it runs inside the sandbox with ``box`` writable."""
+        cwd = cwd or box
+        if self.mode == "none":
+            return argv
+        limits = self.limits.rlimits()
+        uid, gid = (self.uid, self.gid) if self.mode == "bwrap-root" else (-1, -1)
+        args = [self.bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+        if self.mode == "bwrap-user":
+            args += ["--unshare-user", "--disable-userns"]
+        else:
+            args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        made: set[Path] = set()
+
+        def parents(path: Path):
+            for parent in reversed(path.parents):
+                if parent != Path("/") and parent not in made:
+                    made.add(parent)
+                    args.extend(["--perms", "0755", "--dir", str(parent)])
+
+        for d in SYSTEM_DIRS:
+            p = Path(d)
+            if p.is_symlink():
+                args += ["--symlink", os.readlink(p), d]
+            elif p.is_dir():
+                args += ["--ro-bind", d, d]
+        for f in SYSTEM_FILES:
+            if Path(f).exists():
+                parents(Path(f))
+                args += ["--ro-bind", f, f]
+        args += ["--proc", "/proc", "--dev", "/dev",
+                 "--perms", "1777", "--size", str(self.limits.tmp_mb * 1024 * 1024),
+                 "--tmpfs", "/tmp"]
+        made.add(Path("/tmp"))
+        roots = _python_roots()
+        for root in roots:
+            if any(root == Path(d) or Path(d) in root.parents for d in SYSTEM_DIRS
+                   if Path(d).is_dir() and not Path(d).is_symlink()):
+                continue
+            parents(root)
+            args += ["--ro-bind", str(root), str(root)]
+        # never let the course (or anything else hidden) show through a bound folder
+        for hidden in self.hide:
+            if any(hidden == r or r in hidden.parents for r in [*roots, Path("/usr")]):
+                args += ["--tmpfs", str(hidden)]
+        parents(box)
+        args += ["--bind", str(box), str(box)]
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
+               "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+               "IPYTHONDIR": "/tmp/.ipython", "JUPYTER_RUNTIME_DIR": str(box),
+               "JUPYTER_PLATFORM_DIRS": "1", "USER": "learner", "LOGNAME": "learner"}
+        args.append("--clearenv")
+        for key, value in env.items():
+            args += ["--setenv", key, value]
+        args += ["--", sys.executable, "-I", "-c", LAUNCHER, json.dumps(limits), str(uid), str(gid),
+                 str(cwd), *argv]
+        return args
+
+    def run(self, argv: list[str], timeout: float = 30, **kwargs) -> subprocess.CompletedProcess:
+        """Run a short command in a fresh box (used by `crossings course check-sandbox`)."""
+        box = self.new_box()
+        try:
+            return subprocess.run(self.command(box, argv), capture_output=True, text=True,
+                                  timeout=timeout, **kwargs)
+        finally:
+            self.remove_box(box)
+
+
+PROBE = r"""
+import os, socket, sys
+course = sys.argv[1]
+found = []
+if os.path.exists(course):
+    found.append("course directory visible")
+try:
+    open("/usr/crossings-probe", "w")
+    found.append("/usr writable")
+except OSError:
+    pass
+try:
+    socket.create_connection(("127.0.0.1", 9), timeout=1)
+except ConnectionRefusedError:
+    pass  # loopback of its own only
+except OSError:
+    pass
+try:
+    socket.create_connection(("192.0.2.1", 80), timeout=1)
+    found.append("network reachable")
+except OSError:
+    pass
+if os.getuid() == 0 or os.geteuid() == 0:
+    found.append("running as root")
+print("uid", os.getuid(), "found:", ", ".join(found) or "nothing")
+sys.exit(1 if found else 0)
+"""
+
+
+def check(sandbox: Sandbox, course: Path) -> tuple[bool, str]:
+    """Start the sandbox once and check from inside that the course is out of reach."""
+    if not sandbox.isolated:
+        return False, sandbox.describe()
+    try:
+        proc = sandbox.run([sys.executable, "-I", "-c", PROBE, str(course)])
+    except (OSError, subprocess.SubprocessError) as exc:
+        return False, f"the sandbox did not start: {exc}"
+    text = (proc.stdout + proc.stderr).strip()
+    if proc.returncode != 0:
+        return False, f"the sandbox does not isolate as it should: {text[-500:]}"
+    return True, text
+
+
+# -- executing a notebook in the sandbox ------------------------------------------
+
+@dataclass
+class Execution:
+    """What happened when a notebook ran. ``status`` is ``ok``, ``timeout``,
+    ``dead-kernel``, ``output-lost`` (a message over the size limit was dropped)
+    or ``sandbox-error``; ``cell`` is the index of the cell that
+    was running when it stopped; ``notes`` are facts the grader reports."""
+
+    nb: object
+    status: str = "ok"
+    cell: int | None = None
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    kernel_log: str = ""
+
+
+def _kernel_classes():
+    """Kernel manager/client classes bound to a sandbox (imported lazily: the
+    grading extra is optional)."""
+    import zmq
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.channels import AsyncZMQSocketChannel  # noqa: F401  (import check)
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import Any, Integer
+
+    class LimitedClient(AsyncKernelClient):
+        """Refuses any single message larger than the output limit (ZeroMQ drops it)."""
+
+        max_message = Integer(0)
+
+        def _create_connected_socket(self, channel, identity=None):
+            from jupyter_client.connect import channel_socket_types
+            sock = self.context.socket(channel_socket_types[channel])
+            sock.linger = 1000
+            if identity:
+                sock.identity = identity
+            if self.max_message:
+                sock.setsockopt(zmq.MAXMSGSIZE, self.max_message)
+            sock.connect(self._make_url(channel))
+            return sock
+
+    class SandboxedKernelManager(AsyncKernelManager):
+        sandbox = Any()
+        box = Any()
+
+        def client(self, **kwargs):
+            self.client_factory = LimitedClient
+            kc = super().client(**kwargs)
+            kc.max_message = max(self.sandbox.limits.output_kb * 1024 * 4, 4 * 1024 * 1024)
+            return kc
+
+        def format_kernel_cmd(self, extra_arguments=None):
+            argv = [sys.executable, "-I", "-m", "ipykernel_launcher", "-f", self.connection_file,
+                    *(extra_arguments or [])]
+            return self.sandbox.command(self.box, argv, cwd=Path("/tmp"))
+
+        def write_connection_file(self, **kwargs):
+            super().write_connection_file(**kwargs)
+            self.sandbox.give(self.box, Path(self.connection_file))
+
+    return SandboxedKernelManager, LimitedClient
+
+
+def _trim(out, limit: int = 10_000) -> None:
+    """Keep a kept output small (a result's text, an error's traceback)."""
+    data = out.get("data") or {}
+    for key, value in list(data.items()):
+        if isinstance(value, str) and len(value) > limit:
+            data[key] = value[:limit] + " [cut]"
+        elif key != "text/plain":
+            del data[key]
+    if "traceback" in out and sum(len(x) for x in out["traceback"]) > limit:
+        out["traceback"] = [line[:limit // 10] for line in out["traceback"][-10:]]
+    if isinstance(out.get("evalue"), str) and len(out["evalue"]) > limit:
+        out["evalue"] = out["evalue"][:limit] + " [cut]"
+
+
+async def execute(nb, sandbox: Sandbox, executable=None):
+    """Execute ``nb`` (a NotebookNode, changed in place) in a fresh sandboxed kernel.
+
+    Never raises for anything the notebook does: a timeout, a dead kernel or a
+    kernel that cannot start come back as ``Execution.status``. Cells that did not
+    run get an error output, so that nbgrader never mistakes them for passing tests.
+    """
+    import time
+
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbformat import NotebookNode
+
+    manager_class, _ = _kernel_classes()
+    limits = sandbox.limits
+    box = sandbox.new_box()
+    result = Execution(nb)
+    started = time.monotonic()
+    deadline = started + limits.startup + limits.timeout
+    state = {"cell": None, "bytes": 0, "truncated": False, "run_started": None}
+
+    class Client(NotebookClient):
+        def create_kernel_manager(self):
+            self.km = manager_class(kernel_name="python3", transport="ipc",
+                                    ip=str(box / "kernel"), sandbox=sandbox, box=box)
+            self.km.connection_file = str(box / "kernel.json")
+            return self.km
+
+        def output(self, outs, msg, display_id, cell_index):
+            # Errors and results decide grades: always kept (trimmed). Printed and
+            # displayed output counts against the notebook's output budget.
+            if msg["msg_type"] in ("error", "execute_result"):
+                out = super().output(outs, msg, display_id, cell_index)
+                if out is not None:
+                    _trim(out)
+                return out
+            state["bytes"] += len(str(msg.get("content", "")))
+            if state["bytes"] > limits.output_kb * 1024:
+                if state["truncated"] != cell_index:
+                    state["truncated"] = cell_index
+                    outs.append(NotebookNode(output_type="stream", name="stdout",
+                                             text=f"\n[output cut: over {limits.output_kb} kB]\n"))
+                return None
+            return super().output(outs, msg, display_id, cell_index)
+
+    def on_cell_execute(cell, cell_index, **_):
+        state["cell"] = cell_index
+        if state["run_started"] is None:
+            state["run_started"] = time.monotonic()
+
+    def on_cell_executed(cell, cell_index, execute_reply, **_):
+        # The shell reply, not the (droppable) output stream, says whether a cell
+        # failed: record its error if the output never arrived (as nbgrader does).
+        content = execute_reply.get("content", {})
+        if content.get("status") == "error" and not any(
+                o.get("output_type") == "error" and o.get("ename") == content.get("ename")
+                for o in cell.get("outputs", [])):
+            cell.setdefault("outputs", []).append(NotebookNode(
+                output_type="error", ename=content.get("ename", "Error"),
+                evalue=content.get("evalue", ""), traceback=content.get("traceback") or []))
+
+    def cell_timeout(cell):
+        begin = state["run_started"] or time.monotonic()
+        remaining = begin + limits.timeout - time.monotonic()
+        return max(1, int(remaining + 0.999))
+
+    client = Client(nb, timeout=int(limits.timeout), timeout_func=cell_timeout,
+                    startup_timeout=int(limits.startup), allow_errors=True,
+                    shutdown_kernel="immediate", kernel_name="python3",
+                    record_timing=False, on_cell_execute=on_cell_execute,
+                    on_cell_executed=on_cell_executed, iopub_timeout=4,
+                    raise_on_iopub_timeout=True)
+    log_path = box / "kernel.log"
+    try:
+        with open(log_path, "wb") as log:
+            try:
+                await client.async_execute(stdout=log, stderr=log)
+            except CellTimeoutError as exc:
+                # outputs lost (a message over the size limit is dropped) or too slow
+                result.status = "output-lost" if "IOPub" in str(exc) else "timeout"
+            except DeadKernelError:
+                result.status = "dead-kernel"
+            except RuntimeError as exc:
+                # nbclient reports a kernel that never answered this way
+                text = str(exc)
+                if state["cell"] is None:
+                    result.status = "sandbox-error"
+                    result.notes.append(f"the kernel did not start: {text}")
+                elif "Kernel died" in text or "dead" in text.lower():
+                    result.status = "dead-kernel"
+                else:
+                    result.status = "sandbox-error"
+                    result.notes.append(text)
+        if time.monotonic() > deadline and result.status == "ok":
+            result.status = "timeout"
+    finally:
+        try:
+            result.kernel_log = log_path.read_bytes()[-4000:].decode("utf-8", "replace")
+        except OSError:
+            pass
+        sandbox.remove_box(box)
+    result.cell = state["cell"]
+    result.seconds = time.monotonic() - started
+    if state["truncated"] is not False:
+        result.notes.append(f"output over {limits.output_kb} kB was cut")
+    if result.status != "ok":
+        mark_not_run(nb, result.status, state["cell"])
+    return result
+
+
+NOT_RUN = {
+    "timeout": ("Timeout", "the notebook ran longer than the time limit"),
+    "dead-kernel": ("KernelDied", "the notebook stopped the Python kernel"),
+    "sandbox-error": ("NotRun", "the notebook could not be run"),
+    "output-lost": ("OutputTooLarge", "the notebook printed more than the output limit"),
+}
+
+
+def mark_not_run(nb, status: str, stopped_at: int | None) -> None:
+    """Give the stopped cell and every later code cell an error output (so no test
+    that never ran can count as passed)."""
+    from nbformat import NotebookNode
+
+    ename, why = NOT_RUN.get(status, ("NotRun", status))
+    start = stopped_at if stopped_at is not None else 0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or index < start:
+            continue
+        text = why if index == start and stopped_at is not None else f"not run: {why}"
+        cell.setdefault("outputs", []).append(NotebookNode(
+            output_type="error", ename=ename, evalue=text, traceback=[f"{ename}: {text}"]))

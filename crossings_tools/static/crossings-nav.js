@@ -1,0 +1,16 @@
+// Crossings: make the visible sidebar buttons work (mouse, touch and keyboard).
+// sphinx-book-theme 1.3 and pydata-sphinx-theme 0.17 both bind their sidebar
+// toggles to the FIRST .primary-toggle / .secondary-toggle of the page, which is
+// the pydata header button that sphinx-book-theme hides; the visible buttons in
+// the article header did nothing (no navigation on phones). Forward their clicks.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const kind of ["primary", "secondary"]) {
+    const [bound, ...others] = document.querySelectorAll(`.${kind}-toggle`);
+    for (const button of others) {
+      button.addEventListener("click", (event) => {
+        event.preventDefault();
+        bound.click();
+      });
+    }
+  }
+});
