@@ -18,7 +18,7 @@ import json
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from .exercise_source import SECTORS, Exercise, Field, Item, points_text
+from .exercise_source import SECTORS, Exercise, Field, Item, options_markdown, points_text, rubric_markdown
 
 SCHEMA = 3
 TEXT_STUB = "Write your answer here."
@@ -120,19 +120,11 @@ def answer_digest(exercise_id: str, item_id: str, value) -> str:
 
 
 def _letters_md(options: dict[str, str]) -> str:
-    return "\n".join(f"- **{k}**: {v}" for k, v in options.items())
+    return "\n".join(options_markdown(options))
 
 
 def _rubric_md(item: Item) -> str:
-    lines = ["", "**How the facilitator will read your answer (rubric):**", ""]
-    for entry in item.rubric:
-        levels = entry["levels"]
-        if isinstance(levels, dict):
-            levels = "; ".join(f"{k}: {v}" for k, v in levels.items())
-        elif isinstance(levels, list):
-            levels = "; ".join(str(v) for v in levels)
-        lines.append(f"- *{entry['criterion']}*: {levels}")
-    return "\n".join(lines)
+    return "\n".join(rubric_markdown(item))
 
 
 def _answer_cell(grade_id: str, stub: str, model) -> nbformat.NotebookNode:

@@ -397,6 +397,24 @@ def _rating(item, data, line, path, report):
                                              f"split evenly over its {strands} strands"))
 
 
+def options_markdown(options: dict[str, str]) -> list[str]:
+    """Lettered options as Markdown list lines (notebook and learner page alike)."""
+    return [f"- **{k}**: {v}" for k, v in options.items()]
+
+
+def rubric_markdown(item: Item) -> list[str]:
+    """The rubric a learner sees, as Markdown lines (notebook and learner page alike)."""
+    lines = ["", "**How the facilitator reads your answer (rubric):**", ""]
+    for entry in item.rubric:
+        levels = entry["levels"]
+        if isinstance(levels, dict):
+            levels = "; ".join(f"{k}: {v}" for k, v in levels.items())
+        elif isinstance(levels, list):
+            levels = "; ".join(map(str, levels))
+        lines.append(f"- *{entry['criterion']}*: {levels}")
+    return lines
+
+
 def points_text(points: float) -> str:
     """'1 point', '2 points', '1.5 points'."""
     return f"{points:g} point" + ("" if points == 1 else "s")

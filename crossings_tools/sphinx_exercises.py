@@ -21,7 +21,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .exercise_source import SECTORS, Item, _load_item, points_text
+from .exercise_source import SECTORS, Item, _load_item, options_markdown, points_text, rubric_markdown
 from .problems import Problem
 
 logger = logging.getLogger(__name__)
@@ -38,35 +38,19 @@ def release_dir(app: Sphinx) -> Path:
     return Path(chosen or Path(app.srcdir) / "_build" / "exercises") / "release"
 
 
-def _letters(options: dict[str, str]) -> list[str]:
-    return [f"- **{k}**: {v}" for k, v in options.items()]
-
-
-def _rubric(item: Item) -> list[str]:
-    lines = ["", "**How the facilitator reads your answer:**", ""]
-    for entry in item.rubric:
-        levels = entry["levels"]
-        if isinstance(levels, dict):
-            levels = "; ".join(f"{k}: {v}" for k, v in levels.items())
-        elif isinstance(levels, list):
-            levels = "; ".join(map(str, levels))
-        lines.append(f"- *{entry['criterion']}*: {levels}")
-    return lines
-
-
 def learner_view(item: Item, number: int) -> list[str]:
     """MyST lines for one question, without anything a learner must not see."""
     graded = {"reflection": "read by the facilitator", "sector": "checked for completeness",
               "rating": "checked for completeness"}.get(item.type, "checked automatically")
     lines = [f"**Question {number}** ({points_text(item.points)}, {graded})", "", item.prompt, ""]
     if item.type == "choice":
-        lines += _letters(item.options)
+        lines += options_markdown(item.options)
         lines += ["", "Choose all options that apply." if item.multiple else "Choose one option."]
     elif item.type == "classify":
-        lines += ["Categories:", ""] + _letters(item.options) + ["", "Lines:", ""]
+        lines += ["Categories:", ""] + options_markdown(item.options) + ["", "Lines:", ""]
         lines += [f"{k}. {v}" for k, v in item.statements.items()]
     elif item.type == "order":
-        lines += _letters(item.options) + ["", "Put all the steps in order."]
+        lines += options_markdown(item.options) + ["", "Put all the steps in order."]
     elif item.type == "plan":
         lines += ["Your plan has these parts:", ""]
         for fld in item.fields:
@@ -75,9 +59,9 @@ def learner_view(item: Item, number: int) -> list[str]:
             lines.append(f"- **{fld.label}**: {need}")
         lines += ["", f"Each complete part earns points automatically. The facilitator gives up to "
                       f"{points_text(item.quality_points)} more for the quality of the whole plan."]
-        lines += _rubric(item)
+        lines += rubric_markdown(item)
     elif item.type == "reflection":
-        lines += _rubric(item)
+        lines += rubric_markdown(item)
     elif item.type == "sector":
         lines += [f"- `{key}`: {label}" for key, label in item.options.items()]
         lines += ["", "Choose one."]
