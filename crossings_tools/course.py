@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import os
@@ -522,6 +523,10 @@ def grade_rows(course: Course, exercises: list[str] | None = None) -> list[dict]
         for learner in learners:
             for exercise in exercises:
                 info = statuses.get((learner, exercise))
+                submitted = course.submitted_notebook(learner, exercise)
+                if info is not None and info["digest"] and submitted.is_file() and \
+                        hashlib.sha256(submitted.read_bytes()).hexdigest() != info["digest"]:
+                    info = None      # collected again since it was graded
                 if info is None:
                     status = "missing" if not course.submitted_notebook(learner, exercise).exists() \
                         else "not-graded"

@@ -173,9 +173,10 @@ class Sandbox:
     def command(self, box: Path, argv: list[str], cwd: Path | None = None) -> list[str]:
         """``argv`` wrapped so that it runs inside the sandbox with ``box`` writable."""
         cwd = cwd or box
-        if self.mode == "none":
-            return argv
         limits = self.limits.rlimits()
+        if self.mode == "none":     # no isolation: still the limits and a throwaway folder
+            return [sys.executable, "-I", "-c", LAUNCHER, json.dumps(limits), "-1", "-1",
+                    str(box), *argv]
         uid, gid = (self.uid, self.gid) if self.mode == "bwrap-root" else (-1, -1)
         args = [self.bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
@@ -230,7 +231,7 @@ class Sandbox:
         return args
 
     def run(self, argv: list[str], timeout: float = 30, **kwargs) -> subprocess.CompletedProcess:
-        """Run a short command in a fresh box (used by `crossings course check-sandbox`)."""
+        """Run a short command in a fresh box (used by `crossings course check`)."""
         box = self.new_box()
         try:
             return subprocess.run(self.command(box, argv), capture_output=True, text=True,
@@ -436,7 +437,7 @@ async def execute(nb, sandbox: Sandbox, executable=None):
     try:
         with open(log_path, "wb") as log:
             try:
-                await client.async_execute(stdout=log, stderr=log)
+                await client.async_execute(stdout=log, stderr=log, cwd=str(box))
             except CellTimeoutError as exc:
                 # outputs lost (a message over the size limit is dropped) or too slow
                 result.status = "output-lost" if "IOPub" in str(exc) else "timeout"

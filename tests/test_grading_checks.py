@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -231,18 +230,64 @@ def test_sandbox_hides_the_course_and_the_network(released):
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
                     reason="needs root to try the unprivileged (user namespace) mode")
-def test_sandbox_works_for_an_unprivileged_facilitator(tmp_path):
-    course = tmp_path / "course"
-    course.mkdir()
-    tmp_path.chmod(0o755)
-    code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
-            "from crossings_tools.sandbox import Sandbox, check;"
-            "s = Sandbox.detect(hide=[sys.argv[2]]); ok, text = check(s, Path(sys.argv[2]));"
-            "print(s.mode, ok, text); sys.exit(0 if ok and s.mode == 'bwrap-user' else 1)")
-    repo = Path(__file__).resolve().parents[1]
-    proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                           "/usr/bin/python3", "-c", code, str(repo), str(course)],
-                          capture_output=True, text=True, env={"PATH": os.environ["PATH"],
-                                                               "HOME": "/tmp"})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert sys.executable
+def test_sandbox_works_for_an_unprivileged_facilitator():
+    import tempfile
+
+    # a folder `nobody` can read, wherever the repository and pytest's folders are
+    shared = Path(tempfile.mkdtemp(prefix="crossings-userns-"))
+    try:
+        shared.chmod(0o755)
+        shutil.copy(Path(C.__file__).with_name("sandbox.py"), shared / "sandbox.py")
+        course = shared / "course"
+        course.mkdir()
+        code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+                "from sandbox import Sandbox, check;"
+                "s = Sandbox.detect(hide=[sys.argv[2]]); ok, text = check(s, Path(sys.argv[2]));"
+                "print(s.mode, ok, text); sys.exit(0 if ok and s.mode == 'bwrap-user' else 1)")
+        proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                               "/usr/bin/python3", "-c", code, str(shared), str(course)],
+                              capture_output=True, text=True, cwd=shared,
+                              env={"PATH": os.environ["PATH"], "HOME": str(shared)})
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "uid 65534 found: nothing" in proc.stdout
+    finally:
+        shutil.rmtree(shared)
+
+
+def test_any_sqlalchemy_url_holds_the_gradebook(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "server" / "grades.db"
+    elsewhere.parent.mkdir()
+    course = C.new_course(tmp_path / "course", db_url=f"sqlite:///{elsewhere}")
+    assert course.db_url == f"sqlite:///{elsewhere}"
+    C.add_learners(course, ["ana-01"])
+    course.record_status("ana-01", "fix-ex1", "missing", ["no notebook collected"])
+    assert elsewhere.is_file() and not (course.root / "gradebook.db").exists()
+    assert C.Course.open(course.root).learners() == ["ana-01"]
+    assert course.statuses()[("ana-01", "fix-ex1")]["status"] == "missing"
+    # the password-free way for servers: the environment variable wins over the file
+    other = tmp_path / "env.db"
+    monkeypatch.setenv("CROSSINGS_DB_URL", f"sqlite:///{other}")
+    assert C.Course.open(course.root).db_url == f"sqlite:///{other}"
+
+
+def test_without_bubblewrap_grading_stops_unless_asked(released, monkeypatch, tmp_path,
+                                                        release_nb):
+    import sys
+
+    from crossings_tools.sandbox import SandboxUnavailable
+
+    copy_dir = tmp_path / "course"
+    shutil.copytree(released.root, copy_dir)
+    course = C.Course.open(copy_dir)
+    nb = F.fill(release_nb, F.model_answers())
+    nb.cells[F.cell_index(nb, "q1-answer")].source = "import os\nprint(os.getcwd())\nanswer = 'B'"
+    F.save(nb, course.submitted_notebook("ana-01", "fix-ex1"))
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))      # no bwrap on PATH
+    with pytest.raises(SandboxUnavailable, match="apt-get install bubblewrap"):
+        G.autograde(course, ["fix-ex1"], learners=["ana-01"], log=lambda *_: None)
+    run = G.autograde(course, ["fix-ex1"], learners=["ana-01"], allow_unsandboxed=True,
+                      log=lambda *_: None)
+    assert run.outcomes[0].score == F.AUTOGRADED
+    graded = nbformat.read(course.autograded_dir("ana-01", "fix-ex1") / "fix-ex1.ipynb", 4)
+    cwd = graded.cells[F.cell_index(graded, "q1-answer")].outputs[0]["text"].strip()
+    assert "crossings-box-" in cwd and not cwd.startswith(str(course.root))
