@@ -134,3 +134,17 @@ def _open(page: Page, stack, name: str, argument: str, number: int) -> Directive
     directive = Directive(name, argument.strip(), number, parent=parent)
     page.directives.append(directive)
     return directive
+
+
+def level_below(text: str, line: int) -> int:
+    """Heading level for content generated at ``line``: one below the last heading before it.
+
+    A front-matter title counts as the level-1 heading. Directives that generate
+    headings (facilitator packs, the self-assessment table) use this.
+    """
+    front, _ = split_front_matter(text)
+    level = 1 if front is not None and "title:" in front else 0
+    for heading in scan(text).headings:
+        if heading.line < line:
+            level = heading.level
+    return level + 1

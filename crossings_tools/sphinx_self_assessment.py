@@ -20,19 +20,8 @@ from sphinx.util.docutils import SphinxDirective
 from . import mdscan
 from .project import Project
 from .self_assessment import data_file, load_self_assessment, page_labels
-from .yamlsource import split_front_matter
 
 logger = logging.getLogger(__name__)
-
-
-def heading_level(page_text: str, line: int) -> int:
-    """One level below the last heading before ``line`` (the title counts as level 1)."""
-    front, _ = split_front_matter(page_text)
-    level = 1 if front is not None and "title:" in front else 0
-    for heading in mdscan.scan(page_text).headings:
-        if heading.line < line:
-            level = heading.level
-    return level + 1
 
 
 def descriptors_myst(assessment, labels, level: int) -> str:
@@ -67,7 +56,7 @@ class SelfAssessmentDescriptors(SphinxDirective):
         if assessment.problems:
             return []
         page = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
-        text = descriptors_myst(assessment, labels, heading_level(page, self.lineno))
+        text = descriptors_myst(assessment, labels, mdscan.level_below(page, self.lineno))
         container = nodes.container(classes=["self-assessment-descriptors"])
         self.state.nested_parse(StringList(text.splitlines(), source=str(data_file(project))),
                                 self.content_offset, container, match_titles=True)
