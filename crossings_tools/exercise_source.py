@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .problems import ContentError, Problem
-from .yamlsource import Located, load_front_matter, parse_yaml
+from .yamlsource import Located, load_mapping_front_matter, parse_yaml
 
 FRONT = ("title", "id", "module", "minutes")
 OPTIONAL_FRONT = ("kind",)
@@ -134,13 +134,10 @@ def exercise_files(root: Path) -> list[Path]:
 def load_exercise(path: Path, outcome_ids: set[str], module_slugs: set[str]) -> Exercise:
     exercise = Exercise(path.stem, path)
     report = exercise.problems.append
-    try:
-        front = load_front_matter(path)
-    except ContentError as exc:
-        exercise.problems.extend(exc.problems)
-        return exercise
-    if front is None or not isinstance(front.data, dict):
-        report(Problem(path, 1, "exercise needs front matter with: " + ", ".join(FRONT)))
+    front, problems = load_mapping_front_matter(
+        path, "exercise needs front matter with: " + ", ".join(FRONT))
+    if front is None:
+        exercise.problems.extend(problems)
         return exercise
     data = front.data
     exercise.kind = str(data.get("kind") or "module")

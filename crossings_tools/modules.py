@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .problems import ContentError, Problem
+from .problems import Problem
 from .vocabulary import Vocabulary
-from .yamlsource import Located, load_front_matter
+from .yamlsource import Located, load_mapping_front_matter
 
 REQUIRED = ("title", "summary", "audiences", "minutes", "outcomes", "prerequisites", "concepts")
 OUTCOMES_MIN, OUTCOMES_MAX = 4, 6
@@ -59,13 +59,10 @@ def load_module(folder: Path, vocabulary: Vocabulary, known_slugs: set[str]) -> 
     if not index.is_file():
         report(Problem(folder, 1, "module folder has no index.md"))
         return module
-    try:
-        front = load_front_matter(index)
-    except ContentError as exc:
-        module.problems.extend(exc.problems)
-        return module
-    if front is None or not isinstance(front.data, dict):
-        report(Problem(index, 1, "index.md needs YAML front matter with: " + ", ".join(REQUIRED)))
+    front, problems = load_mapping_front_matter(
+        index, "index.md needs YAML front matter with: " + ", ".join(REQUIRED))
+    if front is None:
+        module.problems.extend(problems)
         return module
     module.front = front
     data, line = front.data, front.line

@@ -74,6 +74,18 @@ def split_front_matter(text: str) -> tuple[str | None, int]:
     return None, 0
 
 
+def load_mapping_front_matter(path: Path, missing: str) -> tuple[Located | None, list[Problem]]:
+    """Front matter that must be a YAML mapping: ``(front, [])``, or ``(None, problems)``
+    where ``missing`` is the message for a file without such front matter."""
+    try:
+        front = load_front_matter(path)
+    except ContentError as exc:
+        return None, exc.problems
+    if front is None or not isinstance(front.data, dict):
+        return None, [Problem(path, 1, missing)]
+    return front, []
+
+
 def load_front_matter(path: Path) -> Located | None:
     """Front matter of a Markdown file with line numbers as in the file."""
     text = path.read_text(encoding="utf-8")
