@@ -112,8 +112,8 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff on the code, codespell on code and prose, and the content validator."""
     install(session, "lint")
-    session.run("ruff", "check", "crossings_tools", "tests", "noxfile.py")
-    session.run("codespell", "crossings_tools", "tests", "book", "modules", "exercises",
+    session.run("ruff", "check", "crossings", "tests", "noxfile.py")
+    session.run("codespell", "crossings", "tests", "book", "modules", "exercises",
                 "facilitator", "README.md", "noxfile.py")
     validate_content(session)
 
@@ -146,10 +146,10 @@ def bench(session: nox.Session) -> None:
 
 def bench_grading(session: nox.Session) -> None:
     """Grading >= 40 submissions: serial nbgrader vs `crossings course autograde -j 2` vs
-    bare nbclient (crossings_tools/bench_grading.py)."""
+    bare nbclient (crossings/bench_grading.py)."""
     install(session, "build", "grading")
     ensure_debian_package(session, "bwrap", "bubblewrap")
-    session.run("python", "-m", "crossings_tools.bench_grading")
+    session.run("python", "-m", "crossings.bench.grading")
 
 
 def bench_weight(session: nox.Session) -> None:
@@ -157,5 +157,5 @@ def bench_weight(session: nox.Session) -> None:
     install(session, "build", "browser")
     ensure_debian_package(session, "chromium", "chromium")
     build_site(session)
-    session.run("python", "-m", "crossings_tools.bench_weight", "--site", str(BUILD_DIR / "html"),
+    session.run("python", "-m", "crossings.bench.weight", "--site", str(BUILD_DIR / "html"),
                 "--out", str(BUILD_DIR / "bench"))

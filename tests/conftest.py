@@ -38,7 +38,7 @@ def build_book(source: Path, output: Path, *extra: str, exercises: bool = False)
            "CROSSINGS_EXERCISES_DIR": str(output / "_build" / "exercises")}
     log = ""
     if exercises:
-        proc = subprocess.run([sys.executable, "-m", "crossings_tools", "exercises", "--root",
+        proc = subprocess.run([sys.executable, "-m", "crossings", "exercises", "--root",
                                str(source), "--out", env["CROSSINGS_EXERCISES_DIR"]],
                               capture_output=True, text=True, env=env)
         log = proc.stdout + proc.stderr

@@ -13,16 +13,14 @@ MODULE_NOTE = "Module note for facilitators only: ask who has met a family like 
 
 
 def add_demo_pack(book: Path, module_note: bool = True) -> Path:
-    """Copy the demo pack into ``book``, list its pages in the toc, load the extension."""
+    """Copy the demo pack into ``book`` and list its pages in the toc."""
     pack = book / "facilitator" / "demo-session"
     shutil.copytree(FIXTURE_PACK, pack)
     toc = book / "_toc.yml"
     toc.write_text(toc.read_text() + "".join(f"  - file: {doc}\n" for doc in PACK_DOCS))
     config = book / "_config.yml"
     text = config.read_text()
-    assert "crossings_tools.sphinx_ext]" in text
-    text = text.replace("crossings_tools.sphinx_ext]",
-                        "crossings_tools.sphinx_ext, crossings_tools.sphinx_packs]")
+    assert "crossings.sphinxext]" in text      # the one extension: packs included
     # copy the page sources into the site, as Sphinx does by default: notes must not leak there
     config.write_text(text.replace("html_copy_source: false", "html_copy_source: true"))
     if module_note:

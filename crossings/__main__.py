@@ -1,0 +1,3 @@
+from crossings.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,153 @@
+"""Build the exercises: sources -> nbgrader source notebooks -> learner notebooks.
+
+``build_exercises`` (run by ``nox -s build`` through ``crossings exercises``)
+
+1. parses every ``exercises/<module>/<id>.md`` and reports authoring mistakes
+   as ``file:line`` problems (duplicate ids, missing points, unknown outcome ids ...);
+2. writes nbgrader source notebooks into a scratch course under
+   ``_build/exercises/course`` and runs nbgrader's own ``generate_assignment``;
+3. submits every model answer to the real autograder and fails unless it scores
+   full marks on every autograded item;
+4. writes ``_build/exercises/source/``, ``release/`` and ``exercises.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from crossings.content.modules import load_modules
+from crossings.content.problems import Problem
+from crossings.content.project import Project
+from crossings.content.vocabulary import load_vocabulary
+from crossings.exercises.notebook import TEXT_STUB, source_notebook
+from crossings.exercises.source import Exercise, load_exercises
+
+MODEL_LEARNER = "model-answer"
+
+
+@dataclass
+class ExerciseBuild:
+    exercises: list[Exercise] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    out: Path | None = None
+
+
+def tools_on_path() -> None:
+    """nbgrader runs helper programs (alembic) by name: find them beside this Python."""
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def nbgrader_config(course: Path, db_url: str | None = None):
+    """The nbgrader configuration every Crossings course uses."""
+    from traitlets.config import Config
+
+    tools_on_path()
+
+    config = Config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.db_url = db_url or f"sqlite:///{course / 'gradebook.db'}"
+    # Solution regions disappear without a trace: the learner keeps only the
+    # stub line written above the region (e.g. `answer = ""`).
+    config.ClearSolutions.code_stub = {"python": ""}
+    config.ClearSolutions.text_stub = TEXT_STUB
+    config.Execute.timeout = 60
+    return config
+
+
+def load_all(project: Project) -> ExerciseBuild:
+    exercises, problems = load_exercises(project)
+    return ExerciseBuild(exercises, problems)
+
+
+def outcome_texts(project: Project) -> dict[str, str]:
+    modules = load_modules(project, load_vocabulary(project.vocabulary))
+    return {o.id: o.text for m in modules for o in m.outcomes}
+
+
+def build_exercises(project: Project, out: Path | None = None, check_models: bool = True,
+                    log=print) -> ExerciseBuild:
+    result = load_all(project)
+    out = out or project.root / "_build" / "exercises"
+    result.out = out
+    if result.problems or not result.exercises:
+        return result
+    from nbgrader.apps import NbGraderAPI
+
+    course = out / "course"
+    if course.exists():
+        shutil.rmtree(course)
+    course.mkdir(parents=True)
+    texts = outcome_texts(project)
+    for exercise in result.exercises:
+        folder = course / "source" / exercise.id
+        folder.mkdir(parents=True)
+        nbformat.write(source_notebook(exercise, texts), folder / f"{exercise.id}.ipynb")
+
+    api = NbGraderAPI(config=nbgrader_config(course))
+    for exercise in result.exercises:
+        outcome = api.generate_assignment(exercise.id)
+        if not outcome["success"]:
+            result.problems.append(Problem(exercise.path, 1, "nbgrader generate_assignment failed: "
+                                           + _last_line(outcome.get("error") or outcome.get("log"))))
+    if result.problems:
+        return result
+    if check_models:
+        result.problems += check_model_answers(api, course, result.exercises, log)
+
+    for kind in ("source", "release"):
+        target = out / kind
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(course / kind, target)
+    manifest = [{"id": e.id, "module": e.module, "title": e.title, "minutes": e.minutes,
+                 "points": e.points, "autograded_points": e.autograded_points,
+                 "outcomes": e.outcomes, "source": str(e.path.relative_to(project.root))}
+                for e in result.exercises]
+    (out / "exercises.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return result
+
+
+def check_model_answers(api, course: Path, exercises: list[Exercise], log) -> list[Problem]:
+    """Grade each source notebook (it holds the model answers) with the real autograder."""
+    from nbgrader.api import Gradebook
+
+    problems = []
+    with Gradebook(api.coursedir.db_url) as gb:
+        gb.update_or_create_student(MODEL_LEARNER)
+    for exercise in exercises:
+        submitted = course / "submitted" / MODEL_LEARNER / exercise.id
+        submitted.mkdir(parents=True, exist_ok=True)
+        shutil.copy(course / "source" / exercise.id / f"{exercise.id}.ipynb", submitted)
+        outcome = api.autograde(exercise.id, MODEL_LEARNER)
+        if not outcome["success"]:
+            problems.append(Problem(exercise.path, 1, "the model answers could not be autograded: "
+                                    + _last_line(outcome.get("error") or outcome.get("log"))))
+            continue
+        with Gradebook(api.coursedir.db_url) as gb:
+            notebook = gb.find_submission_notebook(exercise.id, exercise.id, MODEL_LEARNER)
+            scores = {g.name: (g.score, g.max_score) for g in notebook.grades
+                      if g.auto_score is not None or g.cell.cell_type == "code"}
+        for item in exercise.items:
+            for name, (score, max_score) in scores.items():
+                if name.startswith(f"{item.id}-") and name.endswith("-check") \
+                        and (score is None or score < max_score):
+                    problems.append(Problem(exercise.path, item.line,
+                                            f"the model answer of '{item.id}' scores {score} of "
+                                            f"{max_score:g} in check '{name}'"))
+        log(f"exercises: {exercise.id}: model answers score full marks "
+            f"({exercise.autograded_points:g} autograded points)")
+    return problems
+
+
+def _last_line(text: str | None) -> str:
+    lines = [ln for ln in (text or "").strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else "no details"

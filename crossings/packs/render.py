@@ -1,0 +1,491 @@
+"""Render packs: the generated parts as MyST, and MyST pages as pandoc Markdown.
+
+One renderer serves both outputs. ``render_part`` turns a pack directive
+(``pack-agenda``, ``pack-activities``...) into MyST text; the Sphinx extension parses
+that text into the site page, and ``to_pandoc`` converts the same text (and the rest of
+the page and the handouts) into pandoc Markdown for the PDF (Typst) and the DOCX/ODT
+handouts. So the site and the printed pack cannot drift apart.
+
+Facilitator notes (``{facilitator-note}``) are kept for facilitator audiences (pack
+pages, the pack PDF) and dropped for participant handouts (DOCX/ODT).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crossings.content import mdscan
+from crossings.content.mdscan import page_title
+from crossings.content.modules import format_minutes, load_modules
+from crossings.content.project import Project
+from crossings.content.vocabulary import load_vocabulary
+from crossings.content.yamlsource import split_front_matter
+from crossings.packs.checks import load_catalogue
+from crossings.packs.model import (
+    BREAK,
+    NOTE_DIRECTIVE,
+    ROLE,
+    Catalogue,
+    Handout,
+    Note,
+    Pack,
+    Variant,
+)
+
+LABEL = re.compile(r"^\s*\(([\w:.-]+)\)=\s*$")
+COLON_OPEN = re.compile(r"^(\s*)(:{3,})\{([\w:-]+)\}\s*(.*)$")
+TICK_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})")
+HEADING = re.compile(r"^(#{1,6})(\s+.*)$")
+OPTION = re.compile(r"^\s*:([\w-]+):\s*(.*)$")
+ADMONITION_TITLES = {"note": "Note", "tip": "Tip", "important": "Important",
+                     "warning": "Warning", "attention": "Attention"}
+FACILITATOR = "facilitator"
+PARTICIPANT = "participant"
+SITE, PRINT = "site", "print"
+
+
+@dataclass
+class Context:
+    """What rendering needs to know about the whole project, loaded once."""
+
+    project: Project
+    catalogue: Catalogue
+    titles: dict[str, str] = field(default_factory=dict)          # docname -> title
+    labels: dict[str, str] = field(default_factory=dict)          # label -> text
+    outcomes: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (module, text)
+    module_titles: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, project: Project, catalogue: Catalogue | None = None) -> Context:
+        vocabulary = load_vocabulary(project.vocabulary)
+        modules = load_modules(project, vocabulary)
+        if catalogue is None:
+            catalogue = load_catalogue(project, {o.id for m in modules for o in m.outcomes},
+                                       {m.slug for m in modules})
+        ctx = cls(project, catalogue)
+        for module in modules:
+            ctx.module_titles[module.slug] = module.title
+            for outcome in module.outcomes:
+                ctx.outcomes[outcome.id] = (module.slug, outcome.text)
+                ctx.labels[outcome.id] = outcome.text
+        for page in project.content_pages():
+            docname = project.docname(page)
+            ctx.titles[docname] = page_title(page)
+            lines = page.read_text(encoding="utf-8").splitlines()
+            for i, line in enumerate(lines):
+                match = LABEL.match(line)
+                if match:
+                    following = next((x for x in lines[i + 1:] if x.strip()), "")
+                    heading = HEADING.match(following)
+                    ctx.labels.setdefault(match.group(1), heading.group(2).strip() if heading
+                                          else ctx.titles[docname])
+        return ctx
+
+    def doc_title(self, target: str, source: Path) -> str:
+        return self.titles.get(resolve_doc(self.project, target, source), target)
+
+
+def resolve_doc(project: Project, target: str, source: Path) -> str:
+    """The docname a ``{doc}`` target written in ``source`` points to."""
+    target = target.strip()
+    if target.endswith(".md"):
+        target = target[:-3]
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    base = posixpath.dirname(project.docname(source))
+    return posixpath.normpath(posixpath.join(base, target))
+
+
+# ---------------------------------------------------------------------------- generated parts
+
+
+def heading(level: int, text: str) -> str:
+    return f"{'#' * min(level, 6)} {text}"
+
+
+def render_part(name: str, argument: str, pack: Pack, ctx: Context, level: int,
+                target: str) -> str:
+    """MyST text for pack directive ``name`` at heading ``level`` (for ``target``)."""
+    renderers = {
+        "pack-overview": render_overview,
+        "pack-agenda": render_agenda,
+        "pack-activities": render_activities,
+        "pack-notes": render_notes,
+        "pack-downloads": render_downloads,
+        "pack-timeline": render_timeline,
+        "pack-outcomes": render_outcomes,
+        "pack-follow-up": render_follow_up,
+    }
+    return renderers[name](pack, ctx, argument=argument.strip(), level=level, target=target)
+
+
+def _handout_link(handout: Handout, pack: Pack, target: str) -> str:
+    if target == PRINT:
+        return f"*{handout.title}*"
+    return f"{{doc}}`{handout.title} </facilitator/{handout.pack}/handouts/{handout.id}>`"
+
+
+def render_outcomes(pack: Pack, ctx: Context, *, target: str, **_) -> str:
+    lines = []
+    for oid in pack.outcomes:
+        module, text = ctx.outcomes.get(oid, ("", oid))
+        ref = f"({oid})" if target == PRINT else f"({{ref}}`{oid} <{oid}>`)"
+        lines.append(f"- {text} {ref}")
+    return "\n".join(lines)
+
+
+def render_follow_up(pack: Pack, ctx: Context, *, target: str, **_) -> str:
+    out = [pack.texts.get("follow_up", ""), ""]
+    guide = ctx.catalogue.handout(pack.focus_group, pack) if pack.focus_group else None
+    if guide:
+        out += [f"Some months later, meet again and hold a focus group with the guide "
+                f"{_handout_link(guide, pack, target)}. Ask how the projects went and what "
+                f"the joint work changed for children, families and the services.", ""]
+    return "\n".join(out)
+
+
+def render_overview(pack: Pack, ctx: Context, *, level: int, target: str, **_) -> str:
+    # Generated parts that hold headings start with one (see sphinx_packs.PackPart).
+    out = [heading(level, "Purpose"), ""]
+    if pack.module:
+        title = ctx.module_titles.get(pack.module, pack.module)
+        link = f"*{title}*" if target == PRINT else f"{{doc}}`{title} </modules/{pack.module}/index>`"
+        out += [f"This pack goes with the module {link}.", ""]
+    totals = "; ".join(f"{v.title.lower()} ({format_minutes(v.total)})" for v in pack.variants)
+    out += [f"Formats: {totals}.", "", pack.texts.get("purpose", ""), ""]
+    out += [heading(level, "Outcomes"), "",
+            "After the session, participants can work towards these module outcomes:", "",
+            render_outcomes(pack, ctx, target=target), ""]
+    out += [heading(level, "Who should be in the room"), "", pack.texts.get("participants", ""), ""]
+    out += [heading(level, "Composing mixed groups"), "", pack.texts.get("groups", ""), ""]
+    out += [heading(level, "Room and materials"), "", pack.texts.get("room", ""), ""]
+    return "\n".join(out)
+
+
+def render_agenda(pack: Pack, ctx: Context, *, argument: str, target: str, **_) -> str:
+    variant = pack.variant(argument)
+    if variant is None:
+        raise KeyError(f"pack '{pack.slug}' has no variant '{argument}'")
+    return agenda_table(variant)
+
+
+def agenda_table(variant: Variant) -> str:
+    clock = "Time" if variant.clock else "Start"
+    # Dash counts set the relative column widths in the printed pack (pandoc).
+    lines = [f"| {clock} | Activity | Minutes |", f"| :{'-' * 10} | :{'-' * 56} | {'-' * 10}: |"]
+    for row in variant.rows:
+        title = row.activity.title
+        if row.activity.id != BREAK:
+            title += f" ({row.activity.grouping_label.split(' (')[0].lower()})"
+        lines.append(f"| {variant.time(row.start)} | {title} | {row.minutes} |")
+    lines.append(f"| {variant.time(variant.total)} | End | |")
+    spare = variant.slot - variant.total
+    summary = f"**Total: {format_minutes(variant.total)}** of a {format_minutes(variant.slot)} slot"
+    summary += f" ({spare} min to spare)." if spare else "."
+    return "\n".join(lines) + "\n\n" + summary
+
+
+def _activity_times(pack: Pack, activity_id: str) -> str:
+    parts = []
+    for variant in pack.variants:
+        minutes = [row.minutes for row in variant.rows if row.activity.id == activity_id]
+        if minutes:
+            parts.append(f"{sum(minutes)} min in the {variant.title.lower()}")
+    return "; ".join(parts)
+
+
+def _note_block(body: str, title: str = "Facilitator notes") -> list[str]:
+    return [f":::{{{NOTE_DIRECTIVE}}} {title}", body.strip(), ":::", ""]
+
+
+def ordered_activities(pack: Pack) -> list:
+    seen: list = []
+    # The longest plan first, so activities appear in the order of the fullest session.
+    for variant in sorted(pack.variants, key=lambda v: -len(v.rows)):
+        for row in variant.rows:
+            if row.activity.id != BREAK and row.activity not in seen:
+                seen.append(row.activity)
+    return seen + [a for a in pack.activities.values() if a not in seen]
+
+
+def render_activities(pack: Pack, ctx: Context, *, level: int, target: str, **_) -> str:
+    out = []
+    notes = _notes_for(pack, ctx)
+    for activity in ordered_activities(pack):
+        out += [heading(level, activity.title), ""]
+        out += [f"**Grouping:** {activity.grouping_label}", ""]
+        out += [f"**Time:** {_activity_times(pack, activity.id) or 'not planned in a variant'}", ""]
+        handouts = [ctx.catalogue.handout(ref, pack) for ref in activity.handouts]
+        if handouts:
+            links = ", ".join(_handout_link(h, pack, target) for h in handouts if h)
+            out += [f"**Handouts:** {links}", ""]
+        out += [activity.instructions, ""]
+        extra = [n for n in notes if n.activity == activity.id]
+        if activity.notes or extra:
+            body = activity.notes
+            for note in extra:
+                body += "\n\n" + _module_note_body(note, ctx, target)
+            out += _note_block(body)
+    return "\n".join(out)
+
+
+def _notes_for(pack: Pack, ctx: Context) -> list[Note]:
+    modules = [pack.module] if pack.module else []
+    for step in pack.timeline:
+        other = ctx.catalogue.pack(step.pack) if step.pack else None
+        if other and other.module and other.module not in modules:
+            modules.append(other.module)
+    return [n for m in modules for n in ctx.catalogue.module_notes.get(m, [])]
+
+
+def _module_note_body(note: Note, ctx: Context, target: str) -> str:
+    docname = ctx.project.docname(note.path)
+    title = ctx.titles.get(docname, docname)
+    source = f"*{title}*" if target == PRINT else f"{{doc}}`{title} </{docname}>`"
+    return f"{absolute_doc_targets(note.body, note.path, ctx)}\n\n(From the module page {source}.)"
+
+
+def absolute_doc_targets(text: str, source: Path, ctx: Context) -> str:
+    """Rewrite relative ``{doc}`` targets so the text can be shown on another page."""
+    def fix(match: re.Match) -> str:
+        role, body = match.groups()
+        if role != "doc":
+            return match.group(0)
+        explicit = re.match(r"^(.*)<([^<>]+)>$", body)
+        label, target = (explicit.group(1), explicit.group(2)) if explicit else ("", body)
+        absolute = "/" + resolve_doc(ctx.project, target, source)
+        return f"{{doc}}`{label}<{absolute}>`" if explicit else f"{{doc}}`{absolute}`"
+    return ROLE.sub(fix, text)
+
+
+def render_notes(pack: Pack, ctx: Context, *, level: int, target: str, **_) -> str:
+    notes = [n for n in _notes_for(pack, ctx) if not n.activity]
+    if not notes:
+        return "The module pages hold no further facilitator notes for this pack."
+    out = ["These notes are written in the module pages for facilitators only. Learners "
+           "never see them.", ""]
+    for note in notes:
+        out += _note_block(_module_note_body(note, ctx, target), "Facilitator note")
+    return "\n".join(out)
+
+
+def pack_files(pack: Pack, ctx: Context) -> dict[str, str]:
+    """Output files of a pack (relative path -> description), in the order they are listed."""
+    files = {f"{pack.slug}-pack.pdf": "the printable pack (PDF)",
+             f"{pack.slug}-pack.zip": "everything in one zip file"}
+    for ref in pack.used_handouts():
+        handout = ctx.catalogue.handout(ref, pack)
+        if handout:
+            files[f"handouts/{handout.id}.docx"] = f"{handout.title} (Word)"
+            files[f"handouts/{handout.id}.odt"] = f"{handout.title} (OpenDocument)"
+    return files
+
+
+def render_downloads(pack: Pack, ctx: Context, *, target: str, **_) -> str:
+    """Print target only: the site renders real download links (see sphinx_packs)."""
+    out = ["You can download this pack from the Crossings site as one zip file. It holds "
+           "this PDF and every handout as an editable file (Word and OpenDocument), so you "
+           "can adapt the handouts to your town. The handouts are:", ""]
+    for ref in pack.used_handouts():
+        handout = ctx.catalogue.handout(ref, pack)
+        if handout:
+            out.append(f"- *{handout.title}* (`handouts/{handout.id}.docx`, "
+                       f"`handouts/{handout.id}.odt`)")
+    return "\n".join(out)
+
+
+def programme_minutes(pack: Pack, ctx: Context) -> int:
+    total = 0
+    for step in pack.timeline:
+        if step.variant:
+            other = ctx.catalogue.pack(step.pack) if step.pack else pack
+            variant = other.variant(step.variant) if other else None
+            total += variant.total if variant else 0
+    return total
+
+
+def render_timeline(pack: Pack, ctx: Context, *, level: int, target: str, **_) -> str:
+    rows = ["| When | Step | Time |", f"| :{'-' * 10} | :{'-' * 56} | {'-' * 10}: |"]
+    details = []
+    for step in pack.timeline:
+        when = "Start" if step.month == 0 else f"Month {step.month}"
+        other = ctx.catalogue.pack(step.pack) if step.pack else pack
+        variant = other.variant(step.variant) if (other and step.variant) else None
+        time = format_minutes(variant.total) if variant else "local work"
+        rows.append(f"| {when} | {step.title} | {time} |")
+        details += [heading(level, f"{when}: {step.title}"), ""]
+        if step.text:
+            details += [step.text, ""]
+        if variant is not None:
+            if other is pack:
+                where = "the agenda above"
+            elif target == PRINT:
+                where = f"the pack *{other.title}*"
+            else:
+                where = f"the pack {{doc}}`{other.title} </{other.docname}>`"
+            details += [f"Run the {variant.title.lower()} from {where} "
+                        f"({format_minutes(variant.total)}):", "", agenda_table(variant), ""]
+    sessions = sum(1 for s in pack.timeline if s.variant)
+    months = pack.timeline[-1].month if pack.timeline else 0
+    summary = (f"**{sessions} meetings over {months} months, "
+               f"{format_minutes(programme_minutes(pack, ctx))} of joint time in all.**")
+    return "\n".join([heading(level, "At a glance"), ""] + rows + ["", summary, ""] + details)
+
+
+# ---------------------------------------------------------------------------- MyST -> pandoc
+
+
+def _roles(line: str, source: Path, ctx: Context) -> str:
+    def sub(match: re.Match) -> str:
+        role, body = match.groups()
+        explicit = re.match(r"^(.*?)\s*<([^<>]+)>$", body)
+        text, target = (explicit.group(1), explicit.group(2)) if explicit else ("", body)
+        if role.startswith("cite"):
+            keys = [k.strip() for k in body.split(",") if k.strip()]
+            if role == "cite:t":
+                return "; ".join(f"@{k}" for k in keys)
+            return "[" + "; ".join(f"@{k}" for k in keys) + "]"
+        if role == "doc":
+            return text or ctx.doc_title(target, source)
+        if role == "ref":
+            return text or ctx.labels.get(target.strip(), target)
+        return text or body  # term and anything else: the visible text
+    return ROLE.sub(sub, line)
+
+
+def _box(title: str, body: str) -> list[str]:
+    return ["```{=typst}", "#notebox[", "```", "", f"**{title}**", "", body, "",
+            "```{=typst}", "]", "```", ""]
+
+
+def to_pandoc(text: str, source: Path, ctx: Context, *, audience: str, pack: Pack | None,
+              shift: int = 0) -> str:
+    """Convert MyST ``text`` (a page written in ``source``) into pandoc Markdown."""
+    front, skip = split_front_matter(text)
+    lines = text.splitlines()[skip:] if front is not None else text.splitlines()
+    has_title = front is not None and "title:" in front
+    return "\n".join(_convert(lines, source, ctx, audience, pack, shift, 1 if has_title else 0))
+
+
+def _convert(lines: list[str], source: Path, ctx: Context, audience: str, pack: Pack | None,
+             shift: int, level: int) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if LABEL.match(line):
+            i += 1
+            continue
+        tick = TICK_OPEN.match(line)
+        if tick:
+            fence = tick.group(2)
+            out.append(line)
+            i += 1
+            while i < len(lines) and not lines[i].strip().startswith(fence):
+                out.append(lines[i])
+                i += 1
+            if i < len(lines):
+                out.append(lines[i])
+            i += 1
+            continue
+        opened = COLON_OPEN.match(line)
+        if opened:
+            colons, name, argument = len(opened.group(2)), opened.group(3), opened.group(4)
+            i += 1
+            options = {}
+            while i < len(lines) and OPTION.match(lines[i]):
+                key, value = OPTION.match(lines[i]).groups()
+                options[key] = value.strip()
+                i += 1
+            body = []
+            while i < len(lines) and not re.match(rf"^\s*:{{{colons},}}\s*$", lines[i]):
+                body.append(lines[i])
+                i += 1
+            i += 1  # the closing fence
+            out += _directive(name, argument, options, body, source, ctx, audience, pack,
+                              shift, level)
+            continue
+        head = HEADING.match(line)
+        if head:
+            level = len(head.group(1))
+            out += ["", "#" * min(level + shift, 6) + _roles(head.group(2), source, ctx), ""]
+            i += 1
+            continue
+        out.append(_roles(line, source, ctx))
+        i += 1
+    return out
+
+
+def _directive(name, argument, options, body, source, ctx, audience, pack, shift, level):
+    inner = _convert(body, source, ctx, audience, pack, shift, level)
+    if name == NOTE_DIRECTIVE:
+        if audience != FACILITATOR:
+            return []
+        return [""] + _box(argument or "Facilitator note", "\n".join(inner))
+    if name in ADMONITION_TITLES or name == "admonition":
+        title = _roles(argument, source, ctx) or ADMONITION_TITLES.get(name, "Note")
+        return [""] + _box(title, "\n".join(inner))
+    if name.startswith("pack-"):
+        if pack is None:
+            raise ValueError(f"{source}: '{name}' needs a pack")
+        generated = render_part(name, argument, pack, ctx, level + 1, PRINT)
+        return [""] + _convert(generated.splitlines(), source, ctx, audience, pack, shift,
+                               level) + [""]
+    raise ValueError(f"{source}: directive '{name}' cannot be printed")
+
+
+# ---------------------------------------------------------------------------- documents
+
+
+def pack_document(pack: Pack, ctx: Context) -> str:
+    """The whole printed pack as pandoc Markdown: the page, the handouts, the references."""
+    page = pack.page.read_text(encoding="utf-8")
+    out = [f"# {pack.title}", "",
+           "A facilitator pack of Crossings, an open platform for joint professional "
+           "development in early childhood. Licence: CC BY 4.0.", ""]
+    out.append(to_pandoc(page, pack.page, ctx, audience=FACILITATOR, pack=pack))
+    out += ["", "## Handouts", "",
+            "Each handout starts on a new page. Editable copies (Word and OpenDocument) are "
+            "in the pack's zip file.", ""]
+    for ref in pack.used_handouts():
+        handout = ctx.catalogue.handout(ref, pack)
+        if handout is None:
+            continue
+        out += ["", "```{=typst}", "#pagebreak(weak: true)", "```", ""]
+        owner = ctx.catalogue.pack(handout.pack) or pack
+        out.append(to_pandoc(handout.path.read_text(encoding="utf-8"), handout.path, ctx,
+                             audience=FACILITATOR, pack=owner, shift=2))
+    if _cites(pack, ctx):
+        out += ["", "```{=typst}", "#pagebreak(weak: true)", "```", "",
+                "## References", "", "::: {#refs}", ":::", ""]
+    return "\n".join(out) + "\n"
+
+
+def handout_document(handout: Handout, ctx: Context) -> str:
+    """One handout for participants (facilitator notes removed), as pandoc Markdown."""
+    owner = ctx.catalogue.pack(handout.pack)
+    body = to_pandoc(handout.path.read_text(encoding="utf-8"), handout.path, ctx,
+                     audience=PARTICIPANT, pack=owner)
+    if "@" in body and re.search(r"\[@|@\w", body):
+        body += "\n\n# References\n\n::: {#refs}\n:::\n"
+    return body
+
+
+def _cites(pack: Pack, ctx: Context) -> bool:
+    files = [pack.page, pack.data_file] + [
+        h.path for h in (ctx.catalogue.handout(r, pack) for r in pack.used_handouts()) if h]
+    notes = [n.path for n in _notes_for(pack, ctx)]
+    return any("{cite" in f.read_text(encoding="utf-8") for f in files + notes)
+
+
+def directive_level(page_text: str, line: int) -> int:
+    """Heading level for the parts a directive at ``line`` generates (one below its section)."""
+    front, _ = split_front_matter(page_text)
+    level = 1 if front is not None and "title:" in front else 0
+    for h in mdscan.scan(page_text).headings:
+        if h.line < line:
+            level = h.level
+    return level + 1

@@ -1,0 +1,167 @@
+"""Sphinx side of the exercises: the learner view of ``exercise-item`` blocks.
+
+The learner page shows each question, its options or fields, its points and
+(for facilitator-graded answers) the rubric. Model answers, hidden checks and
+facilitator notes are never rendered. The first question is preceded by a link
+to the learner notebook, which the exercise builder made before Sphinx ran
+(``_build/exercises/release``); the notebooks are copied into the site under
+``notebooks/``. ``crossings_launch_url`` (a template with ``{exercise}``) adds a
+launch link to a JupyterHub where one is configured.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from crossings.content.problems import Problem
+from crossings.exercises.answers import SECTORS
+from crossings.exercises.source import (
+    Item,
+    _load_item,
+    options_markdown,
+    points_text,
+    rubric_markdown,
+)
+
+logger = logging.getLogger(__name__)
+NOTEBOOK_DIR = "notebooks"
+
+
+def release_dir(app: Sphinx) -> Path:
+    """Where the exercise builder put the learner notebooks.
+
+    The config value ``crossings_exercises_dir`` wins, then $CROSSINGS_EXERCISES_DIR
+    (used by builds into other folders, e.g. the tests), then ``_build/exercises``.
+    """
+    chosen = app.config.crossings_exercises_dir or os.environ.get("CROSSINGS_EXERCISES_DIR")
+    return Path(chosen or Path(app.srcdir) / "_build" / "exercises") / "release"
+
+
+def learner_view(item: Item, number: int) -> list[str]:
+    """MyST lines for one question, without anything a learner must not see."""
+    graded = {"reflection": "read by the facilitator", "sector": "checked for completeness",
+              "rating": "checked for completeness"}.get(item.type, "checked automatically")
+    lines = [f"**Question {number}** ({points_text(item.points)}, {graded})", "", item.prompt, ""]
+    if item.type == "choice":
+        lines += options_markdown(item.options)
+        lines += ["", "Choose all options that apply." if item.multiple else "Choose one option."]
+    elif item.type == "classify":
+        lines += ["Categories:", ""] + options_markdown(item.options) + ["", "Lines:", ""]
+        lines += [f"{k}. {v}" for k, v in item.statements.items()]
+    elif item.type == "order":
+        lines += options_markdown(item.options) + ["", "Put all the steps in order."]
+    elif item.type == "plan":
+        lines += ["Your plan has these parts:", ""]
+        for fld in item.fields:
+            need = (f"partners from at least {fld.min_count} sectors ({', '.join(SECTORS)})"
+                    if fld.kind == "sectors" else f"at least {fld.min_words} words")
+            lines.append(f"- **{fld.label}**: {need}")
+        lines += ["", f"Each complete part earns points automatically. The facilitator gives up to "
+                      f"{points_text(item.quality_points)} more for the quality of the whole plan."]
+        lines += rubric_markdown(item)
+    elif item.type == "reflection":
+        lines += rubric_markdown(item)
+    elif item.type == "sector":
+        lines += [f"- `{key}`: {label}" for key, label in item.options.items()]
+        lines += ["", "Choose one."]
+    elif item.type == "rating" and item.assessment:
+        lines += rating_view(item.assessment)
+    return lines
+
+
+def rating_view(data: dict) -> list[str]:
+    """The strands to rate, element by element (the descriptors are on the tool's page)."""
+    levels = ", ".join(f"{n} {lv['label'].lower()}" for n, lv in enumerate(data["levels"], 1))
+    lines = [f"For each strand you give a level ({levels}) and one line of evidence. Each "
+             "level of each strand has a short description; you find them all in the notebook "
+             "and on the page {doc}`/book/self-assessment`.", ""]
+    for element in data["elements"]:
+        strands = "; ".join(f"{data['strands'][s]['number']} {data['strands'][s]['label']}"
+                            for s in element["strands"])
+        lines.append(f"- **{element['number']} {element['label']}**: {strands}")
+    return lines
+
+
+class ExerciseItem(SphinxDirective):
+    has_content = True
+
+    def run(self):
+        problems: list[Problem] = []
+        path = Path(self.env.doc2path(self.env.docname))
+        item = _load_item(path, "\n".join(self.content) + "\n", self.content_offset,
+                          _AnyOutcome(),
+                          problems.append)
+        for problem in problems:
+            logger.warning(problem.message, location=(self.env.docname, problem.line))
+        if item is None:
+            return []
+        if item.type == "rating":   # its strands come from book/self-assessment.yml
+            self.env.note_dependency(str(Path(self.env.srcdir) / "book" / "self-assessment.yml"))
+        document = self.state.document
+        number = getattr(document, "_crossings_items", 0) + 1
+        document._crossings_items = number
+        out: list[nodes.Node] = []
+        if number == 1:
+            out += self.notebook_links()
+        container = nodes.container(classes=["exercise-item", f"exercise-{item.type}"],
+                                    ids=[f"question-{item.id}"])
+        self.state.nested_parse(StringList(learner_view(item, number)), self.content_offset,
+                                container)
+        return out + [container]
+
+    def notebook_links(self) -> list[nodes.Node]:
+        exercise = Path(self.env.docname).name
+        notebook = release_dir(self.env.app) / exercise / f"{exercise}.ipynb"
+        if not notebook.is_file():
+            logger.warning(f"no learner notebook for '{exercise}' at {notebook}: run "
+                           "`crossings exercises` before the site build (nox -s build does)",
+                           location=(self.env.docname, self.lineno))
+        depth = self.env.docname.count("/")
+        href = "../" * depth + f"{NOTEBOOK_DIR}/{exercise}.ipynb"
+        para = nodes.paragraph(classes=["exercise-download"])
+        para += nodes.Text("Do this exercise in a notebook: ")
+        para += nodes.reference("", f"download {exercise}.ipynb", refuri=href)
+        para += nodes.Text(". Open it in JupyterLab or Jupyter Notebook, answer in the grey "
+                           "cells and run the check under each answer.")
+        template = self.env.app.config.crossings_launch_url
+        if template:
+            para += nodes.Text(" Or ")
+            para += nodes.reference("", "open it on the course JupyterHub",
+                                    refuri=template.format(exercise=exercise))
+            para += nodes.Text(".")
+        return [para]
+
+
+class _AnyOutcome(set):
+    """Outcome ids are checked by the validator before the build; accept all here."""
+
+    def __contains__(self, item) -> bool:
+        return True
+
+
+def copy_notebooks(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    source = release_dir(app)
+    if not source.is_dir():
+        return
+    target = Path(app.outdir) / NOTEBOOK_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for notebook in sorted(source.glob("*/*.ipynb")):
+        shutil.copy2(notebook, target / notebook.name)
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("crossings_exercises_dir", "", "env")
+    app.add_config_value("crossings_launch_url", "", "html")
+    app.add_directive("exercise-item", ExerciseItem)
+    app.connect("build-finished", copy_notebooks)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,237 @@
+"""Sphinx extension for the facilitator packs.
+
+Directives
+- ``facilitator-note``: a note for facilitators. Rendered only on pages under
+  ``facilitator/``; on every other page (modules, exercises, the book) it renders NOTHING,
+  and its text is also removed from the page sources copied into the site (``_sources``).
+  Notes in a module page are collected into that module's pack (``pack-notes``, or next to
+  an activity named with ``:activity: <id>``).
+- ``pack-overview``, ``pack-agenda <variant>``, ``pack-activities``, ``pack-notes``,
+  ``pack-timeline``, ``pack-outcomes``: generated from ``facilitator/<pack>/pack.yml`` by
+  ``packs_render`` (the same text goes into the printed pack).
+- ``pack-downloads``: links to the pack's PDF, zip and editable handouts.
+- ``pack-list``: on the facilitator landing page, every pack with its variants and totals.
+
+The packs are built before the pages are read (``builder-inited``) into ``_build/packs``
+beside the HTML output, unless ``crossings packs`` already built them from the same
+sources; at the end they are copied into the site under ``packs/<pack>/``.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from crossings.content.modules import format_minutes
+from crossings.content.problems import ContentError
+from crossings.content.project import Project
+from crossings.packs.build import MANIFEST, build_packs, is_fresh
+from crossings.packs.model import NOTE_DIRECTIVE, PACK_DIRECTIVES, Pack
+from crossings.packs.render import SITE, Context, directive_level, pack_files, render_part
+
+logger = logging.getLogger(__name__)
+FACILITATOR_PREFIX = "facilitator/"
+SITE_FOLDER = "packs"
+NOTE_BLOCK = re.compile(r"^(\s*)(:{3,})\{facilitator-note\}.*?^\1\2\s*$\n?", re.M | re.S)
+
+
+def _context(env) -> Context:
+    ctx = getattr(env, "_crossings_packs", None)
+    if ctx is None:
+        ctx = Context.load(Project(Path(env.srcdir)))
+        env._crossings_packs = ctx
+    return ctx
+
+
+def _reset(app: Sphinx, env, docnames) -> None:
+    env._crossings_packs = None
+
+
+def pack_of(ctx: Context, docname: str) -> Pack | None:
+    parts = docname.split("/")
+    if len(parts) >= 3 and parts[0] == "facilitator":
+        return ctx.catalogue.pack(parts[1])
+    return None
+
+
+def is_facilitator_page(docname: str) -> bool:
+    return docname.startswith(FACILITATOR_PREFIX)
+
+
+def site_uri(docname: str, slug: str, name: str) -> str:
+    return posixpath.relpath(f"{SITE_FOLDER}/{slug}/{name}", posixpath.dirname(docname) or ".")
+
+
+class FacilitatorNote(SphinxDirective):
+    """Shown on facilitator pages only; elsewhere nothing at all is rendered."""
+
+    has_content = True
+    optional_arguments = 1
+    final_argument_whitespace = True
+    option_spec = {"activity": lambda value: value.strip()}
+
+    def run(self):
+        if not is_facilitator_page(self.env.docname):
+            return []
+        title = self.arguments[0] if self.arguments else "Facilitator note"
+        node = nodes.admonition(classes=["facilitator-note"])
+        node += nodes.title(text=title)
+        self.state.nested_parse(self.content, self.content_offset, node)
+        return [node]
+
+
+class PackPart(SphinxDirective):
+    """A generated part of a pack page (the same MyST text as in the printed pack)."""
+
+    has_content = False
+    optional_arguments = 1
+    final_argument_whitespace = True
+
+    def run(self):
+        ctx = _context(self.env)
+        pack = pack_of(ctx, self.env.docname)
+        if pack is None:
+            raise self.error(f"{self.name} is only allowed on the pages of a facilitator pack")
+        project = ctx.project
+        for path in [pack.data_file, project.bibliography, *project.modules_dir.glob("*/*.md")]:
+            self.env.note_dependency(str(path))
+        page = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
+        level = directive_level(page, self.lineno)
+        try:
+            text = render_part(self.name, self.arguments[0] if self.arguments else "", pack,
+                               ctx, level, SITE)
+        except KeyError as exc:
+            raise self.error(str(exc.args[0])) from exc
+        container = nodes.container(classes=[self.name])
+        # Headings in the text become real sections of the page (match_titles).
+        self.state.nested_parse(StringList(text.splitlines(), source=str(pack.data_file)),
+                                self.content_offset, container, match_titles=True)
+        return [container] if len(container) else []
+
+
+class PackDownloads(SphinxDirective):
+    has_content = False
+
+    def run(self):
+        ctx = _context(self.env)
+        pack = pack_of(ctx, self.env.docname)
+        if pack is None:
+            raise self.error("pack-downloads is only allowed on a pack page")
+        items = nodes.bullet_list(classes=["pack-downloads"])
+        for name, label in pack_files(pack, ctx).items():
+            para = nodes.paragraph()
+            para += nodes.reference("", label[:1].upper() + label[1:],
+                                    refuri=site_uri(self.env.docname, pack.slug, name),
+                                    classes=["download"])
+            para += nodes.Text(f" ({Path(name).suffix[1:].upper()})")
+            items += nodes.list_item("", para)
+        return [items]
+
+
+class PackList(SphinxDirective):
+    has_content = False
+
+    def run(self):
+        ctx = _context(self.env)
+        lines = []
+        for pack in ctx.catalogue.packs:
+            lines.append(f"- {{doc}}`{pack.title} </{pack.docname}>`: " + "; ".join(
+                f"{v.title.lower()} ({format_minutes(v.total)})" for v in pack.variants))
+        container = nodes.container(classes=["pack-list"])
+        self.state.nested_parse(StringList(lines), self.content_offset, container)
+        return [container]
+
+
+def append_handout_downloads(app: Sphinx, doctree: nodes.document) -> None:
+    docname = app.env.docname
+    parts = docname.split("/")
+    if len(parts) != 4 or parts[0] != "facilitator" or parts[2] != "handouts":
+        return
+    ctx = _context(app.env)
+    pack = ctx.catalogue.pack(parts[1])
+    if pack is None or parts[3] not in pack.handouts:
+        return
+    para = nodes.paragraph(classes=["handout-downloads"])
+    para += nodes.strong(text="Adapt this handout: ")
+    for i, fmt in enumerate(("docx", "odt")):
+        label = "Word (DOCX)" if fmt == "docx" else "OpenDocument (ODT)"
+        para += nodes.reference("", label, refuri=site_uri(
+            docname, pack.slug, f"handouts/{parts[3]}.{fmt}"), classes=["download"])
+        para += nodes.Text(" · " if i == 0 else ".")
+    sections = list(doctree.findall(nodes.section))
+    (sections[0] if sections else doctree).append(para)
+
+
+def packs_dir(app: Sphinx) -> Path:
+    return Path(app.outdir).parent / SITE_FOLDER
+
+
+def build_before_reading(app: Sphinx) -> None:
+    if app.builder.format != "html":
+        return
+    project = Project(Path(app.srcdir))
+    out = packs_dir(app)
+    if is_fresh(project, out):
+        logger.info(f"[packs] up to date in {out}")
+        return
+    try:
+        build_packs(project, out, log=lambda message: logger.info(f"[packs] {message}"))
+    except ContentError as exc:
+        for problem in exc.problems:
+            logger.warning(problem.message, location=(str(problem.path), problem.line))
+    except RuntimeError as exc:
+        logger.warning(f"[packs] {exc}")
+
+
+def copy_into_site(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    out = packs_dir(app)
+    manifest = out / MANIFEST
+    if not manifest.is_file():
+        return
+    for slug, info in json.loads(manifest.read_text()).get("packs", {}).items():
+        for name in info["files"]:
+            target = Path(app.outdir) / SITE_FOLDER / slug / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(out / slug / name, target)
+    strip_notes_from_sources(Path(app.outdir))
+
+
+def strip_notes_from_sources(outdir: Path) -> None:
+    """The copied page sources of learner pages must not carry facilitator notes either."""
+    sources = outdir / "_sources"
+    if not sources.is_dir():
+        return
+    for file in sources.rglob("*"):  # page.md, page.md.txt... (html_sourcelink_suffix)
+        if not file.is_file() or file.relative_to(sources).parts[0] == "facilitator":
+            continue
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        if NOTE_DIRECTIVE in text:
+            file.write_text(NOTE_BLOCK.sub("", text), encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_directive(NOTE_DIRECTIVE, FacilitatorNote)
+    for name in PACK_DIRECTIVES:
+        if name != "pack-downloads":
+            app.add_directive(name, PackPart)
+    app.add_directive("pack-downloads", PackDownloads)
+    app.add_directive("pack-list", PackList)
+    app.connect("env-before-read-docs", _reset)
+    app.connect("builder-inited", build_before_reading)
+    app.connect("doctree-read", append_handout_downloads)
+    app.connect("build-finished", copy_into_site)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

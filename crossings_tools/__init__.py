@@ -1,1 +1,0 @@
-"""Tooling of the Crossings platform: validation, the Sphinx extension, builders."""
