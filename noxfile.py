@@ -44,6 +44,18 @@ def ensure_debian_package(session: nox.Session, command: str, package: str) -> N
     session.run("apt-get", "install", "-y", "-qq", package, external=True)
 
 
+# Node tools pinned with package.json + package-lock.json, installed with `npm ci`:
+# axe-core for the browser tests, Lighthouse for the bench. `nox -s lock` moves the pins.
+NPM_TOOLS = {"axe": ("axe-core",), "lighthouse": ("lighthouse",)}
+
+
+def npm_ci(session: nox.Session, tool: str) -> None:
+    """Install the exact versions pinned in tools/<tool>/package-lock.json."""
+    ensure_debian_package(session, "npm", "npm")
+    session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", str(ROOT / "tools" / tool),
+                external=True, silent=True)
+
+
 def validate_content(session: nox.Session) -> None:
     session.run("crossings", "validate")
 
@@ -105,6 +117,7 @@ def tests(session: nox.Session) -> None:
     install(session, "build", "test", "grading", "browser")
     ensure_debian_package(session, "bwrap", "bubblewrap")  # sandbox of the grading tests
     ensure_debian_package(session, "chromium", "chromium")  # browser tests (Playwright drives it)
+    npm_ci(session, "axe")  # axe-core for the browser tests, at the pinned version
     session.run("pytest", *(session.posargs or ["-q"]))
 
 
@@ -127,7 +140,8 @@ def linkcheck(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def lock(session: nox.Session) -> None:
-    """Re-resolve every dependency and rewrite constraints.txt (then run the tests)."""
+    """Re-resolve every dependency: rewrite constraints.txt and move the npm pins in tools/
+    (axe-core, Lighthouse) to their newest releases (then run the tests)."""
     session.install("-e", ".[build,serve,test,lint,grading,browser]")
     frozen = session.run("python", "-m", "pip", "freeze", "--exclude-editable", silent=True)
     header = ("# The one lock file: exact versions of every Python package the project installs.\n"
@@ -135,6 +149,14 @@ def lock(session: nox.Session) -> None:
     lines = [ln for ln in frozen.splitlines() if ln and not ln.startswith("-e")]
     (ROOT / "constraints.txt").write_text(header + "\n".join(lines) + "\n")
     session.log(f"constraints.txt: {len(lines)} packages ({sys.version.split()[0]}, {os.name})")
+    ensure_debian_package(session, "npm", "npm")
+    for tool, packages in NPM_TOOLS.items():
+        folder = str(ROOT / "tools" / tool)
+        # newest release of each, written exactly into package.json and package-lock.json
+        session.run("npm", "install", "--no-audit", "--no-fund", "--save-exact", "--prefix", folder,
+                    *(f"{name}@latest" for name in packages), external=True)
+        session.log(f"tools/{tool}: " + session.run(
+            "npm", "ls", "--prefix", folder, *packages, external=True, silent=True).strip())
 
 
 @nox.session(default=False)
@@ -142,6 +164,7 @@ def bench(session: nox.Session) -> None:
     """Performance figures measured in one run (ratios, not timed tests)."""
     bench_grading(session)
     bench_weight(session)
+    bench_lighthouse(session)
 
 
 def bench_grading(session: nox.Session) -> None:
@@ -158,4 +181,12 @@ def bench_weight(session: nox.Session) -> None:
     ensure_debian_package(session, "chromium", "chromium")
     build_site(session)
     session.run("python", "-m", "crossings.bench.weight", "--site", str(BUILD_DIR / "html"),
+                "--out", str(BUILD_DIR / "bench"))
+
+
+def bench_lighthouse(session: nox.Session) -> None:
+    """Lighthouse on a phone (npm, against Debian's chromium): our landing and module pages
+    beside a default Jupyter Book page, median of 3 runs (after bench_weight built the site)."""
+    npm_ci(session, "lighthouse")
+    session.run("python", "-m", "crossings.bench.lighthouse", "--site", str(BUILD_DIR / "html"),
                 "--out", str(BUILD_DIR / "bench"))

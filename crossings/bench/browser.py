@@ -4,12 +4,15 @@ Shared by the browser tests (tests/site/test_site_browser.py) and the weight ben
 (crossings/bench_weight.py). Nothing here downloads a browser: Playwright
 drives the Chromium that the nox sessions install with apt-get.
 
-- ``serve(folder)``: a static HTTP server on 127.0.0.1 (random port), in a thread.
+- ``serve(folder)``: a static HTTP server on 127.0.0.1 (random port), in a thread;
+  ``serve(folder, precompressed=True)`` also sends the ``.br``/``.gz`` files beside the
+  originals to browsers that accept them.
 - ``chromium(playwright, ...)``: a fresh, offline-friendly Chromium context.
 - ``block_other_hosts(context, log)``: every request is logged; any request to a
   host other than localhost is aborted before it leaves the machine.
-- ``run_axe(page)``: axe-core (the copy pinned in axe-playwright-python) with the
-  WCAG 2.0/2.1 A and AA rules.
+- ``run_axe(page)``: axe-core with the WCAG 2.0/2.1/2.2 A and AA rules, from the npm
+  registry at the version pinned in ``tools/axe/package-lock.json`` (``nox -s tests``
+  installs it with ``npm ci``; ``nox -s lock`` moves the pin to the newest release).
 - ``site_pages(html)``: every page of a built site.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import shutil
 import sys
 import tempfile
@@ -35,7 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -57,6 +61,29 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _PrecompressedHandler(_QuietHandler):
+    """Like a static host configured for precompressed files (nginx ``gzip_static``):
+    when ``<file>.br`` or ``<file>.gz`` lies beside the file and the browser accepts that
+    encoding, send it with ``Content-Encoding``; otherwise the file as it is."""
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        accepted = self.headers.get("Accept-Encoding", "")
+        if path.is_file():
+            for suffix, encoding in ((".br", "br"), (".gz", "gzip")):
+                packed = path.with_name(path.name + suffix)
+                if encoding in accepted and packed.is_file():
+                    body = packed.open("rb")
+                    self.send_response(200)
+                    self.send_header("Content-Type", self.guess_type(str(path)))
+                    self.send_header("Content-Encoding", encoding)
+                    self.send_header("Content-Length", str(packed.stat().st_size))
+                    self.send_header("Vary", "Accept-Encoding")
+                    self.end_headers()
+                    return body
+        return super().send_head()
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -68,9 +95,13 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on 127.0.0.1; yields the base URL ending in '/'."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def serve(folder: Path, precompressed: bool = False) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1; yields the base URL ending in '/'.
+
+    With ``precompressed``, ``.br``/``.gz`` files beside the originals are sent to
+    browsers that accept them (as a host configured for them would)."""
+    handler = functools.partial(_PrecompressedHandler if precompressed else _QuietHandler,
+                                directory=str(folder))
     server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -159,10 +190,30 @@ def block_other_hosts(context, log: RequestLog | None = None) -> None:
     context.route("**/*", route)
 
 
-def axe_script() -> str:
-    from axe_playwright_python.base import AXE_SCRIPT
+AXE_DIR = Path(__file__).resolve().parents[2] / "tools" / "axe"
 
-    return AXE_SCRIPT
+
+class AxeMissing(RuntimeError):
+    pass
+
+
+def axe_pinned_version() -> str:
+    """The axe-core version pinned in tools/axe/package-lock.json."""
+    lock = json.loads((AXE_DIR / "package-lock.json").read_text(encoding="utf-8"))
+    return lock["packages"]["node_modules/axe-core"]["version"]
+
+
+def axe_script() -> str:
+    """axe-core as installed by ``npm ci`` in tools/axe (exactly the pinned version)."""
+    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.is_file():
+        raise AxeMissing(f"{script} is missing: run `npm ci --prefix {AXE_DIR}` "
+                         "(the nox 'tests' session does this)")
+    installed = json.loads((script.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    if installed != axe_pinned_version():
+        raise AxeMissing(f"axe-core {installed} is installed but {axe_pinned_version()} is pinned: "
+                         f"run `npm ci --prefix {AXE_DIR}`")
+    return script.read_text(encoding="utf-8")
 
 
 def axe_version(page) -> str:
@@ -170,7 +221,7 @@ def axe_version(page) -> str:
 
 
 def run_axe(page) -> list[dict]:
-    """axe-core's WCAG 2.0/2.1 A+AA violations on the loaded page (no rule disabled)."""
+    """axe-core's WCAG 2.0/2.1/2.2 A+AA violations on the loaded page (no rule disabled)."""
     if not page.evaluate("() => !!window.axe"):
         page.evaluate(axe_script())
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}

@@ -9,7 +9,10 @@ family of features:
 - ``selfassessment``: the self-assessment page directives;
 - ``metadata``: page metadata (description, JSON-LD, social cards);
 - ``a11y``: accessibility fixes at template level, with ``static/crossings.css``;
-- ``trim``: removes theme assets the pages do not use.
+- ``trim``: removes theme assets the pages do not use;
+- ``search``: search ranking (glossary and modules first) and sentence snippets;
+- ``styles``: inlines the CSS each page uses, defers the scripts of the ``<head>``;
+- ``precompress``: writes ``.gz``/``.br`` files beside the built text files.
 
 Layering: this package reads from every other capability (content, exercises, packs,
 self-assessment) and nothing imports it. It is the only package that imports Sphinx,
@@ -20,9 +23,21 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from crossings.sphinxext import a11y, catalogue, exercises, metadata, packs, selfassessment, trim
+from crossings.sphinxext import (
+    a11y,
+    catalogue,
+    exercises,
+    metadata,
+    packs,
+    precompress,
+    search,
+    selfassessment,
+    styles,
+    trim,
+)
 
-FEATURES = (catalogue, exercises, packs, metadata, a11y, trim, selfassessment)
+FEATURES = (catalogue, exercises, packs, metadata, a11y, search, trim, styles, precompress,
+            selfassessment)
 
 
 def setup(app: Sphinx) -> dict:

@@ -12,6 +12,15 @@ is disabled. Each fix names the axe rule it answers:
   bibliography entries ``role="doc-biblioentry"`` (deprecated in DPUB-ARIA 1.1)
   inside ``role="list"``; they become ``role="listitem"``.
 
+Template overrides in ``templates/`` (each explains itself):
+
+- ``label-content-name-mismatch`` (WCAG 2.5.3): the sidebar search button showed
+  "Search Ctrl + K" under the name "Search"; it is now named by its visible text
+  (``templates/search-button-field.html``).
+- ``layout.html``: the colour mode is always "light", "dark" or "auto" (the theme's
+  empty default made its script log "Got invalid theme mode" on every page), and
+  without JavaScript a "Menu" link jumps to the navigation.
+
 And one behaviour fix found by the keyboard tests: ``static/crossings-nav.js``
 makes the visible sidebar buttons open the navigation (the two themes bind
 their handlers to a hidden button, so phones had no way to open the menu).
@@ -23,9 +32,13 @@ import functools
 import re
 from pathlib import Path
 
+from docutils import nodes
+from docutils.statemachine import StringList
 from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
 
 STATIC = Path(__file__).parent / "static"
+TEMPLATES = Path(__file__).parent / "templates"
 
 SUMMARY_LABEL = "Pages under {title}"
 _BIBLIOENTRY = re.compile(r'(<div class="citation"[^>]*?) role="doc-biblioentry"')
@@ -83,7 +96,55 @@ def fix_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
         context["generate_toctree_html"] = labelled
 
 
+RECORD = "book/accessibility-record.json"  # written by tests/site/test_site_browser.py
+VIEWS = {"light": "light colour scheme, 1280 px wide", "dark": "dark colour scheme, 1280 px wide",
+         "phone": "phone screen, 360 by 740 px"}
+
+
+def record_text(record: dict) -> str:
+    """The statement's figures, in MyST, from the browser tests' record."""
+    lines = [f"Results of the last run, on {record['date']}, with axe-core "
+             f"{record['axe']} (rules tagged {', '.join(record['tags'])}):", ""]
+    lines += ["| View | Pages checked | Violations |", "|---|---|---|"]
+    for view, label in VIEWS.items():
+        row = record["views"].get(view)
+        if row:
+            lines.append(f"| {label} | {row['pages']} | {row['violations']} |")
+    lines += ["", f"The site has {record['pages']} pages; every one, and a page of search "
+              "results, was checked in the light colour scheme. In dark mode and on the phone "
+              "screen the checker ran on a set of pages that together contain every kind of "
+              "content on the site, and every page was checked for sideways scrolling "
+              f"({record['sideways']} page(s) scrolled sideways). The browser console showed "
+              f"{record['console_errors']} error(s)."]
+    return "\n".join(lines)
+
+
+class AccessibilityRecord(SphinxDirective):
+    """``{accessibility-record}``: the last browser test run's figures (``RECORD``)."""
+
+    def run(self) -> list[nodes.Node]:
+        import json
+
+        path = Path(self.env.srcdir) / RECORD
+        self.env.note_dependency(str(path))
+        if not path.is_file():
+            raise self.error(f"{RECORD} is missing: run the browser tests "
+                             "(pytest tests/site/test_site_browser.py) to write it")
+        record = json.loads(path.read_text(encoding="utf-8"))
+        container = nodes.container(classes=["accessibility-record"])
+        self.state.nested_parse(StringList(record_text(record).splitlines(), source=str(path)),
+                                self.content_offset, container)
+        return [container]
+
+
+def add_templates(app: Sphinx, config) -> None:
+    if str(TEMPLATES) not in map(str, config.templates_path):
+        config.templates_path.insert(0, str(TEMPLATES))
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", add_templates)
+    app.add_directive("accessibility-record", AccessibilityRecord)
     # after pydata-sphinx-theme (priority 500) has put its toctree functions in the context
     app.connect("html-page-context", fix_page, priority=900)
     if str(STATIC) not in map(str, app.config.html_static_path):

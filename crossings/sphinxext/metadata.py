@@ -13,12 +13,17 @@ the site name, author and language from ``_config.yml``. A module's topic and
 exercise pages are ``isPartOf`` their module's LearningResource (with its
 ``timeRequired`` and ``teaches``); other pages speak to every audience.
 Descriptions are the module summary, else the page's first paragraph.
+
+Also the site's identity: the name mark ``static/crossings-mark.svg`` is the favicon
+(so no browser asks for a missing ``/favicon.ico``) and the logo beside the site
+name in the navigation.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -231,6 +236,25 @@ def add_metadata(app: Sphinx, pagename: str, templatename: str, context: dict, d
     context["metatags"] = existing + "\n    " + head_tags(app, meta, existing) + "\n"
 
 
+MARK = Path(__file__).parent / "static" / "crossings-mark.svg"
+
+
+def add_identity(app: Sphinx, config) -> None:
+    """Favicon and logo: the name mark, unless the book's configuration sets its own."""
+    if not config.html_favicon:
+        config.html_favicon = str(MARK)
+    if not config.html_logo:
+        config.html_logo = str(MARK)
+        options = dict(config.html_theme_options or {})
+        logo = dict(options.get("logo") or {})
+        # the site name is written beside the mark; the mark itself is decorative
+        logo.setdefault("text", config.html_title or config.project)
+        logo.setdefault("alt_text", "")
+        options["logo"] = logo
+        config.html_theme_options = options
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", add_identity)
     app.connect("html-page-context", add_metadata)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

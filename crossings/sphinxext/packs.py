@@ -12,6 +12,9 @@ Directives
 - ``pack-downloads``: links to the pack's PDF, zip and editable handouts.
 - ``pack-list``: on the facilitator landing page, every pack with its variants and totals.
 
+A pack's page shows the downloads first, then the agendas, then the details in sections
+that fold on phones (``order_pack_page``, ``fold_sections``).
+
 The packs are built before the pages are read (``builder-inited``) into ``_build/packs``
 beside the HTML output, unless ``crossings packs`` already built them from the same
 sources; at the end they are copied into the site under ``packs/<pack>/``.
@@ -171,6 +174,62 @@ def append_handout_downloads(app: Sphinx, doctree: nodes.document) -> None:
     (sections[0] if sections else doctree).append(para)
 
 
+FOLD = "pack-fold"
+FOLD_SUMMARY = "Show or hide this section"
+
+
+def _section_rank(section: nodes.section) -> int:
+    """0: the downloads, 1: an agenda, 2: the details."""
+    classes = {c for node in section.findall(nodes.Element) for c in node.get("classes", [])}
+    if "pack-downloads" in classes:
+        return 0
+    return 1 if "pack-agenda" in classes else 2
+
+
+def order_pack_page(app: Sphinx, doctree: nodes.document) -> None:
+    """On a pack's page: the downloads first, then the agendas, then the details, whose
+    sections fold (``FOLD``: open without JavaScript and on wide screens, closed on phones
+    by ``static/crossings-nav.js``)."""
+    parts = app.env.docname.split("/")
+    if len(parts) != 3 or parts[0] != "facilitator" or parts[2] != "index":
+        return
+    if pack_of(_context(app.env), app.env.docname) is None:
+        return
+    top = next(iter(doctree.findall(nodes.section)), None)
+    if top is None:
+        return
+    sections = [child for child in top.children if isinstance(child, nodes.section)]
+    for section in sections:
+        top.remove(section)
+    for section in sorted(sections, key=_section_rank):  # stable: keeps the author's order
+        if _section_rank(section) == 2:
+            section["classes"].append(FOLD)
+        top.append(section)
+
+
+def fold_sections(app: Sphinx, pagename: str, templatename: str, context: dict,
+                  doctree) -> None:
+    """Each folding section keeps its heading; what follows goes into a <details>."""
+    body = context.get("body") or ""
+    if f'class="{FOLD}"' not in body:
+        return
+    from bs4 import BeautifulSoup  # a dependency of pydata-sphinx-theme
+
+    soup = BeautifulSoup(body, "html.parser")
+    for section in soup.select(f"section.{FOLD}"):
+        heading = section.find(re.compile(r"^h[1-6]$"), recursive=False)
+        if heading is None:
+            continue
+        details = soup.new_tag("details", attrs={"class": f"{FOLD}-body", "open": ""})
+        summary = soup.new_tag("summary")
+        summary.string = FOLD_SUMMARY
+        details.append(summary)
+        for sibling in list(heading.next_siblings):
+            details.append(sibling.extract())
+        section.append(details)
+    context["body"] = str(soup)
+
+
 def packs_dir(app: Sphinx) -> Path:
     return Path(app.outdir).parent / SITE_FOLDER
 
@@ -233,5 +292,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-before-read-docs", _reset)
     app.connect("builder-inited", build_before_reading)
     app.connect("doctree-read", append_handout_downloads)
+    app.connect("doctree-read", order_pack_page)
+    app.connect("html-page-context", fold_sections)
     app.connect("build-finished", copy_into_site)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -11,12 +11,16 @@ measures the result against a default Jupyter Book page. Two steps:
    search-word highlighting (``sphinx_highlight.js``): it hands the reader's
    search words to the next page through localStorage, where they stay if the
    reader leaves; the search page gets ``SPHINX_HIGHLIGHT_ENABLED = false``.
-2. After the build (``build-finished``): remove two script tags the theme writes
+2. After the build (``build-finished``): remove script tags the theme writes
    into every page:
 
    - ``fontawesome.js`` (1.5 MB): Font Awesome's SVG/JS runtime, there "so that
      users can add custom icons". The theme's CSS already draws every ``fa-*``
      icon with the Font Awesome web font, so the icons stay; the file is deleted.
+   - ``bootstrap.js`` (81 kB): Bootstrap's runtime, used by the theme for hover
+     tooltips (the buttons keep their native ``title`` tooltip), dropdown menus and
+     the collapse-sidebar button; this book has neither of the last two (see
+     ``_BOOTSTRAP_USERS``: a page that has one keeps the script).
    - ``searchtools.js``, ``language_data.js`` and ``searchindex.js`` on pages other
      than the search page: they serve search-as-you-type, which is off
      (``search_as_you_type``); the search box sends the reader to ``search.html``,
@@ -124,6 +128,12 @@ def trim_page_assets(app: Sphinx, pagename: str, templatename: str, context: dic
 _FONTAWESOME = re.compile(
     r'[ \t]*(?:<!-- So that users can add custom icons -->\s*)?'
     r'<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*></script>\n?')
+_BOOTSTRAP = re.compile(
+    r'[ \t]*<script[^>]*src="[^"]*_static/scripts/bootstrap\.js[^"]*"[^>]*></script>\n?')
+_BOOTSTRAP_PRELOAD = re.compile(
+    r'[ \t]*<link rel="preload" as="script" href="[^"]*_static/scripts/bootstrap\.js[^"]*" />\n?')
+_BOOTSTRAP_USERS = ('data-bs-toggle="dropdown"', 'id="pst-collapse-sidebar-button"',
+                    'data-bs-toggle="collapse"', 'data-bs-toggle="modal"')
 _SEARCH_SCRIPTS = re.compile(
     r'[ \t]*<script[^>]*src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js'
     r'|searchindex\.js)[^"]*"[^>]*></script>\n?')
@@ -136,6 +146,8 @@ def _search_as_you_type(app: Sphinx) -> bool:
 
 def trim_html(text: str, search_page: bool, search_as_you_type: bool) -> str:
     text = _FONTAWESOME.sub("", text)
+    if not any(marker in text for marker in _BOOTSTRAP_USERS):
+        text = _BOOTSTRAP_PRELOAD.sub("", _BOOTSTRAP.sub("", text))
     if not search_page and not search_as_you_type:
         text = _SEARCH_SCRIPTS.sub("", text)
     return text

@@ -11,6 +11,7 @@ request log, summary) and ``<build>/_build/screenshots/`` (phone screenshots).
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import json
 import re
@@ -25,9 +26,11 @@ from conftest import REPO
 from playwright.sync_api import sync_playwright
 
 from crossings.bench.browser import (
+    AXE_TAGS,
     DESKTOP,
     PHONE,
     RequestLog,
+    axe_pinned_version,
     axe_version,
     block_other_hosts,
     chromium,
@@ -38,6 +41,7 @@ from crossings.bench.browser import (
 )
 from crossings.content.project import Project
 from crossings.content.toc import read_toc
+from crossings.sphinxext.a11y import RECORD
 
 pytestmark = pytest.mark.slow
 
@@ -152,10 +156,22 @@ def tour(base_url: str, targets: list[str], *, scheme: str = "light", phone: boo
     if phone:
         options.update(is_mobile=True, has_touch=True, device_scale_factor=1)
     log = RequestLog() if record else None
-    out: dict = {"violations": {}, "scroll": {}, "theme": set()}
+    out: dict = {"violations": {}, "scroll": {}, "theme": set(), "console": []}
+    current = {"path": ""}
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            out["console"].append(f"{current['path']}: console error: {message.text}")
+
+    def on_error(error) -> None:
+        out["console"].append(f"{current['path']}: uncaught exception: {error}")
+
     with sync_playwright() as pw, chromium(pw, **options) as context:
         block_other_hosts(context, log)
+        context.on("console", on_console)
+        context.on("weberror", lambda web_error: on_error(web_error.error))
         for path in targets:
+            current["path"] = path
             page = new_page(context, base_url, path, log)
             if path.startswith("search.html?"):
                 page.wait_for_function(SEARCH_DONE, timeout=20000)
@@ -258,7 +274,7 @@ def unexcused(result: dict, label: str, used: set[int] | None = None) -> tuple[l
 
 @pytest.mark.parametrize("view", ["light", "dark", "phone"])
 def test_axe_finds_no_wcag_violation_on_any_page(tours, view, pages, report_dir):
-    """axe-core WCAG 2.0/2.1 A+AA on every page: light and dark desktop, and a phone."""
+    """axe-core WCAG 2.0/2.1/2.2 A+AA on every page: light and dark desktop, and a phone."""
     result = tours[view]
     if view == "light":  # every page, and the search results
         assert len(result["violations"]) == len(pages) + 1
@@ -268,6 +284,18 @@ def test_axe_finds_no_wcag_violation_on_any_page(tours, view, pages, report_dir)
     write_json(report_dir / f"axe-{view}.json",
                {"axe": result["axe_version"], "pages": len(counts), "violations": counts})
     assert not failures, "\n".join(failures)
+
+
+def test_axe_is_the_pinned_version(tours):
+    """The browser ran the axe-core installed by `npm ci` from tools/axe (the pinned one)."""
+    for view, result in tours.items():
+        assert result["axe_version"] == axe_pinned_version(), (view, result["axe_version"])
+
+
+def test_no_console_error_on_any_page(tours):
+    """No page writes an error to the browser console or throws, in any view."""
+    errors = [e for result in tours.values() for e in result["console"]]
+    assert not errors, "\n".join(sorted(set(errors)))
 
 
 def test_every_accessibility_exception_is_still_needed(tours):
@@ -289,6 +317,32 @@ def test_phone_viewport_never_scrolls_sideways(tours, site, module_page):
     assert not problems, "\n".join(problems)
     for name in ("phone-landing", "phone-module"):
         assert (site.parent / "screenshots" / f"{name}.png").stat().st_size > 5000
+
+
+def test_accessibility_statement_shows_this_record(tours, pages, site):
+    """When every view passes, write the record the accessibility statement is built from
+    (book/accessibility-record.json), and check the built statement shows the pinned axe."""
+    views, failures = {}, []
+    for view, result in tours.items():
+        found, counts = unexcused(result, view)
+        failures += found
+        views[view] = {"pages": len(counts), "violations": sum(counts.values())}
+    sideways = sum(1 for w in tours["phone"]["scroll"].values()
+                   if w["scroll"] > w["client"] or w["x"] != 0)
+    console = sum(len(result["console"]) for result in tours.values())
+    assert not failures and not sideways and not console, "the record is written only when clean"
+    record = {"date": datetime.date.today().strftime("%-d %B %Y"), "axe": axe_pinned_version(),
+              "tags": AXE_TAGS, "pages": len(pages), "views": views, "sideways": sideways,
+              "console_errors": console}
+    path = REPO / RECORD
+    old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    if {k: v for k, v in old.items() if k != "date"} != {k: v for k, v in record.items()
+                                                          if k != "date"}:
+        write_json(path, record)
+    statement = (site / "book" / "accessibility.html").read_text(encoding="utf-8")
+    assert f"axe-core {axe_pinned_version()}" in statement, (
+        f"the built statement does not name axe-core {axe_pinned_version()}: {RECORD} was "
+        "just updated, rebuild and commit it")
 
 
 # ---------------------------------------------------------------- keyboard
@@ -631,3 +685,47 @@ def test_role_tab_choice_persists_from_page_to_page(playwright, base_url, role_t
                     .filter(t => t.id === choice)""", choice)
             assert state, f"{path} has no '{choice}' role tab"
             assert all(t["checked"] and t["shown"] for t in state), (path, state)
+
+
+def test_search_ranks_the_explaining_page_first_and_shows_the_sentence(playwright, base_url):
+    """For each module's glossary term, the glossary or a module page comes before any
+    exercise or handout; each snippet is a sentence with the word marked."""
+    problems = []
+    with chromium(playwright) as context:
+        block_other_hosts(context)
+        for term, _ in glossary_terms_used_in_modules().values():
+            page = new_page(context, base_url, f"search.html?q={quote(term)}")
+            page.wait_for_function(SEARCH_DONE, timeout=20000)
+            page.wait_for_function("() => [...document.querySelectorAll('#search-results li')]"
+                                   ".slice(0, 5).every(li => li.querySelector('p.context'))",
+                                   timeout=20000)
+            hrefs = page.evaluate("[...document.querySelectorAll('#search-results li > a')]"
+                                  ".map(a => a.getAttribute('href'))")
+            kinds = ["explains" if ("glossary" in h or h.startswith("modules/")) else
+                     "uses" if (h.startswith("exercises/") or "/handouts/" in h) else "other"
+                     for h in hrefs]
+            if "explains" not in kinds or ("uses" in kinds and
+                                           kinds.index("uses") < kinds.index("explains")):
+                problems.append(f"'{term}': {hrefs[:8]}")
+            snippets = page.evaluate("[...document.querySelectorAll('#search-results p.context')]"
+                                     ".slice(0, 5).map(p => ({text: p.innerText, "
+                                     "marks: p.querySelectorAll('mark').length}))")
+            for snippet in snippets:
+                if snippet["marks"] == 0 or snippet["text"].startswith("..."):
+                    problems.append(f"'{term}': weak snippet {snippet}")
+    assert not problems, "\n".join(problems)
+
+
+def test_phone_menu_works_without_javascript(playwright, base_url, module_page):
+    with chromium(playwright, viewport=PHONE, is_mobile=True, has_touch=True,
+                  java_script_enabled=False) as context:
+        block_other_hosts(context)
+        page = new_page(context, base_url, "book/index.html")
+        assert page.locator("button.primary-toggle").first.is_hidden()
+        page.locator("a.crossings-menu-link").first.click()
+        module_href = module_page.split("/")[-2]
+        link = page.locator(f"#pst-primary-sidebar a[href*='{module_href}/index']").first
+        link.wait_for(state="visible", timeout=5000)
+        with page.expect_navigation():
+            link.click()
+        assert page.url.endswith(module_page)

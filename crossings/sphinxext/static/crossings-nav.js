@@ -14,3 +14,8 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 });
+
+// Facilitator pack pages: on phones the detail sections start folded (open without JS).
+if (window.matchMedia("(max-width: 767.98px)").matches) {
+  for (const details of document.querySelectorAll("details.pack-fold-body")) details.open = false;
+}
