@@ -292,7 +292,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-before-read-docs", _reset)
     app.connect("builder-inited", build_before_reading)
     app.connect("doctree-read", append_handout_downloads)
-    app.connect("doctree-read", order_pack_page)
+    app.connect("doctree-read", order_pack_page, priority=400)  # before the page TOC is taken
     app.connect("html-page-context", fold_sections)
     app.connect("build-finished", copy_into_site)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -50,6 +50,7 @@ _TOKEN = re.compile(r"([.#])(-?[_a-zA-Z][\w-]*)")
 _PSEUDO = re.compile(r"::?[\w-]+(?:\((?:[^()]|\([^()]*\))*\))?")
 _ATTRIBUTE = re.compile(r"\[[^\]]*\]")
 _WORD = re.compile(r"[A-Za-z_][\w-]*")
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`(?:[^`\\]|\\.)*`')
 _NEWLINES = re.compile(r"\s*\n\s*")  # unminified files (basic.css): one line per rule
 
 
@@ -74,12 +75,15 @@ def names_in(html: str) -> set[str]:
 
 
 def script_words(static: Path) -> set[str]:
-    """Every word of the site's scripts (class names they add), Bootstrap's excepted."""
+    """Every word inside the string literals of the site's scripts (the class names and ids
+    they add or look for), Bootstrap's excepted."""
     words: set[str] = set()
     for path in static.rglob("*.js"):
         if path.name.startswith(("bootstrap", "fontawesome")):
             continue
-        words.update(_WORD.findall(path.read_text(encoding="utf-8", errors="ignore")))
+        code = path.read_text(encoding="utf-8", errors="ignore")
+        for literal in _STRING.findall(code):
+            words.update(_WORD.findall(literal))
     return words
 
 

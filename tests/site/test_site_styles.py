@@ -4,12 +4,15 @@ the identity (favicon, name mark), search ranking and snippets, and the pack pag
 from __future__ import annotations
 
 import gzip
+import json
 import re
 
 import brotli
 import pytest
 from bs4 import BeautifulSoup
+from conftest import REPO
 
+from crossings.sphinxext.a11y import RECORD
 from crossings.sphinxext.precompress import compress_file
 from crossings.sphinxext.styles import Stylesheet, _relocate, selector_can_match
 
@@ -90,7 +93,7 @@ def test_theme_mode_search_button_and_menu_fallback(site):
     assert button is not None and not button.has_attr("aria-label")  # named by its text
     assert button.get("aria-keyshortcuts") == "Control+K"
     assert page.select_one("body")["data-default-mode"] == "auto"
-    assert 'localStorage.getItem("mode")' in str(page.select_one("head script"))
+    assert any('s.getItem("mode")' in str(script) for script in page.select("head script"))
     menu = page.select_one("a.crossings-menu-link")
     assert menu is not None and menu["href"] == "#pst-primary-sidebar"
     assert page.select_one("#pst-primary-sidebar") is not None
@@ -119,8 +122,22 @@ def test_pack_pages_put_downloads_first_then_agendas_then_folding_details(site):
                  "agenda" if s.select_one(".pack-agenda") else "details" for s in top]
         assert kinds[0] == "downloads", (path, kinds)
         assert kinds == sorted(kinds, key=["downloads", "agenda", "details"].index), (path, kinds)
+        toc = [a["href"].lstrip("#") for a in page.select("nav.page-toc > ul > li > a")]
+        assert toc[:len(top)] == [s["id"] for s in top], (path, toc)  # the page TOC follows
         for section in top:
             folded = "pack-fold" in section.get("class", [])
             assert folded == (section not in top[:kinds.count("downloads") + kinds.count("agenda")])
             if folded:
                 assert section.select_one(":scope > details.pack-fold-body[open] > summary")
+
+
+@pytest.mark.slow
+def test_accessibility_statement_shows_the_recorded_run(site):
+    """The statement's figures come from the browser tests' record, not from typing."""
+    record = json.loads((REPO / RECORD).read_text(encoding="utf-8"))
+    page = BeautifulSoup((site / "book" / "accessibility.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    text = page.select_one(".accessibility-record").get_text(" ", strip=True)
+    assert f"on {record['date']}, with axe-core {record['axe']}" in text
+    for view in record["views"].values():
+        assert f"{view['pages']} {view['violations']}" in text
