@@ -57,6 +57,34 @@ c.Autograde.pre_convert_hook = "crossings.grading.autograde.PLAIN_NBGRADER_AUTOG
 '''
 
 
+def read_capped(path: Path, limit: int = MAX_NOTEBOOK_BYTES) -> bytes | None:
+    """The bytes of a regular file, or None: never follows a symbolic link (O_NOFOLLOW),
+    never opens a pipe or device (checked on the open file), never reads more than
+    ``limit`` bytes (None if the file is larger)."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                return None
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 class CourseError(Exception):
     """A facilitator mistake with a plain-language message (exit code 2)."""
 
