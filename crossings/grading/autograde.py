@@ -218,11 +218,16 @@ def autograde(course: Course, exercises: list[str] | None = None, jobs: int = 1,
         if unknown:
             raise CourseError(f"no such learner(s) in this course: {', '.join(unknown)}")
     chosen = [code for code in known if not learners or code in learners]
-    with warnings.catch_warnings():
-        # nbgrader's own update_or_create_submission trips SQLAlchemy autoflush warnings
-        warnings.filterwarnings("ignore", message=".*not in session.*")
-        return asyncio.run(_autograde(course, course.select(exercises), chosen, max(1, jobs),
-                                      sandbox, force, log))
+    for line in sandbox.limits_in_force():
+        log(f"limits: {line}")
+    try:
+        with warnings.catch_warnings():
+            # nbgrader's own update_or_create_submission trips SQLAlchemy autoflush warnings
+            warnings.filterwarnings("ignore", message=".*not in session.*")
+            return asyncio.run(_autograde(course, course.select(exercises), chosen,
+                                          max(1, jobs), sandbox, force, log))
+    finally:
+        sandbox.close()
 
 
 class Writer:

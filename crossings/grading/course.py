@@ -12,6 +12,7 @@ an ordinary nbgrader course, so JupyterLab's formgrader works on it too::
       release/<exercise>/<exercise>.ipynb     what learners get (nbgrader generate_assignment)
       submitted/<learner>/<exercise>/<exercise>.ipynb   collected submissions
       autograded/<learner>/<exercise>/<exercise>.ipynb  graded copies (written by the grader)
+      versions/<learner>/<exercise>/<time>-<digest>.ipynb  earlier copies of resubmissions
       feedback/<learner>/<exercise>/<exercise>.html     feedback for the learner
 
 Learners are known only by pseudonymous codes (no names, no e-mail addresses).
@@ -174,8 +175,13 @@ class Course:
     def feedback_file(self, learner: str, exercise: str) -> Path:
         return self.root / "feedback" / learner / exercise / f"{exercise}.html"
 
+    def versions_dir(self, learner: str, exercise: str) -> Path:
+        """Earlier copies of a resubmitted notebook (collect never destroys one)."""
+        return self.root / "versions" / learner / exercise
+
     def learner_folders(self, learner: str) -> list[Path]:
-        return [self.root / kind / learner for kind in ("submitted", "autograded", "feedback")]
+        return [self.root / kind / learner
+                for kind in ("submitted", "versions", "autograded", "feedback")]
 
     # -- facts -----------------------------------------------------------------------
     def exercises(self) -> list[str]:

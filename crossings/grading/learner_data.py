@@ -124,7 +124,14 @@ def learner_record(course: Course, code: str) -> dict:
 
 
 def export_learner(course: Course, code: str, target: Path) -> list[str]:
-    """Everything the course holds about one learner, as a zip file."""
+    """Everything the course holds about one learner, as a zip file, made from data: the
+    gradebook record (scores, comments, statuses), the learner's own files as collected
+    (every version), and feedback pages made afresh from data. The graded notebooks are
+    not in it: they hold the exercise's hidden tests, which never leave the grader."""
+    from crossings.grading.course import read_capped
+    from crossings.grading.feedback import learner_page
+    from crossings.grading.submission import Template
+
     record = learner_record(course, code)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -132,13 +139,29 @@ def export_learner(course: Course, code: str, target: Path) -> list[str]:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{code}/gradebook.json", json.dumps(record, indent=2, default=str))
         names.append(f"{code}/gradebook.json")
-        for folder in course.learner_folders(code):
-            if not folder.is_dir():
+        for kind in ("submitted", "versions"):
+            folder = course.root / kind / code
+            if not folder.is_dir() or folder.is_symlink():
                 continue
-            for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-                name = f"{code}/{folder.parent.name}/{file.relative_to(folder).as_posix()}"
-                archive.write(file, name)
+            for file in sorted(folder.rglob("*")):
+                data = read_capped(file)      # no links, no devices, size-capped
+                if data is None:
+                    continue
+                name = f"{code}/{kind}/{file.relative_to(folder).as_posix()}"
+                archive.writestr(name, data)
                 names.append(name)
+        statuses = course.statuses()
+        with course.gradebook() as gb:
+            for exercise in course.exercises():
+                info = statuses.get((code, exercise))
+                if info is None or info["status"] in {"missing", "unreadable", "wrong-notebook",
+                                                      "no-metadata"}:
+                    continue
+                page = learner_page(course, gb, Template.load(course, exercise, gb), code)
+                if page is not None:
+                    name = f"{code}/feedback/{exercise}.html"
+                    archive.writestr(name, page)
+                    names.append(name)
     return names
 
 

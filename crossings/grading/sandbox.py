@@ -15,7 +15,13 @@ started inside a bubblewrap (``bwrap``) sandbox:
   keeps it at the facilitator's own uid;
 * resource limits: address space (memory), CPU seconds, file size, processes,
   a size-limited ``/tmp``; wall-clock time and output size are enforced by the
-  trusted parent, which also kills the whole sandbox at the end.
+  trusted parent, which also kills the whole sandbox at the end;
+* limits for the whole notebook where the machine allows them (``limits.py``): a
+  cgroup v2 per notebook (memory and processes of all its processes together) and a
+  size-limited tmpfs as the box.
+
+The parent reads nothing back from the box: the kernel's log goes to a file outside it,
+and the executed notebook comes over the kernel's sockets, size-capped.
 
 The parent talks to the kernel through Unix sockets in the box (ZeroMQ ``ipc``
 transport), never through the network, and it alone writes grades.
@@ -32,6 +38,8 @@ import sysconfig
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from crossings.grading.limits import JOIN, Cgroups, kill_group, mount_tmpfs, unmount
 
 NOBODY = 65534
 INSTALL_HINT = ("bubblewrap is needed to grade untrusted notebooks safely. Install it with "
@@ -68,6 +76,7 @@ class Limits:
     memory_mb: int = 2048        # address space of the kernel (ipykernel itself maps ~0.8 GB)
     output_kb: int = 512         # outputs kept per notebook; the rest is dropped
     tmp_mb: int = 64             # size of the sandbox's /tmp
+    box_mb: int = 32             # size of the box (a tmpfs, where the machine allows it)
     file_mb: int = 16            # largest file the kernel may write
     processes: int = 256         # processes and threads of the sandbox user
     startup: float = 60.0        # seconds a kernel may take to start
@@ -118,6 +127,8 @@ class Sandbox:
     hide: tuple[Path, ...] = ()      # folders that must never be visible (the course)
     uid: int = NOBODY
     gid: int = NOBODY
+    cgroups: Cgroups = field(default_factory=lambda: Cgroups(None, "not checked"))
+    tmpfs_box: str | None = "not checked"     # None: the box is a tmpfs; else why not
 
     @classmethod
     def detect(cls, limits: Limits | None = None, hide=(), allow_unsandboxed: bool = False
@@ -126,11 +137,43 @@ class Sandbox:
         hide = tuple(Path(h).resolve() for h in hide)
         bwrap = shutil.which("bwrap")
         if bwrap is None:
-            if allow_unsandboxed:
-                return cls("none", None, limits, hide)
-            raise SandboxUnavailable(INSTALL_HINT)
-        mode = "bwrap-root" if os.geteuid() == 0 else "bwrap-user"
-        return cls(mode, bwrap, limits, hide)
+            if not allow_unsandboxed:
+                raise SandboxUnavailable(INSTALL_HINT)
+            mode = "none"
+        else:
+            mode = "bwrap-root" if os.geteuid() == 0 else "bwrap-user"
+        sandbox = cls(mode, bwrap, limits, hide, cgroups=Cgroups.detect())
+        probe = Path(tempfile.mkdtemp(prefix="crossings-probe-"))
+        try:
+            sandbox.tmpfs_box = mount_tmpfs(probe, 1)
+            if sandbox.tmpfs_box is None:
+                unmount(probe)
+        finally:
+            probe.rmdir()
+        return sandbox
+
+    def close(self) -> None:
+        self.cgroups.close()
+
+    def limits_in_force(self) -> list[str]:
+        """Plain lines: which limits hold for a whole notebook and which only per process."""
+        lim = self.limits
+        lines = [f"per process: memory {lim.memory_mb} MB, files up to {lim.file_mb} MB each, "
+                 f"{lim.processes} processes, CPU {int(lim.timeout + lim.startup) + 5} s"]
+        if self.cgroups.active:
+            lines.append(f"per notebook (cgroup v2): memory {lim.memory_mb} MB and "
+                         f"{lim.processes} processes for all its processes together")
+        else:
+            lines.append(f"NOT per notebook: no cgroup v2 ({self.cgroups.reason}); several "
+                         "processes of one notebook may each use the per-process limits")
+        lines.append(f"per notebook: wall-clock {lim.timeout:g} s, output {lim.output_kb} kB, "
+                     f"/tmp {lim.tmp_mb} MB (tmpfs)")
+        if self.tmpfs_box is None:
+            lines.append(f"per notebook: its folder is a {lim.box_mb} MB tmpfs")
+        else:
+            lines.append(f"NOT capped in total: its folder is on disk ({self.tmpfs_box}); "
+                         f"only each file is capped at {lim.file_mb} MB")
+        return lines
 
     @property
     def isolated(self) -> bool:
@@ -151,6 +194,8 @@ class Sandbox:
         parent = Path(tempfile.mkdtemp(prefix="crossings-box-"))
         box = parent / "box"
         box.mkdir(mode=0o700)
+        if self.tmpfs_box is None and mount_tmpfs(box, self.limits.box_mb) is None:
+            (parent / "mounted").touch()
         if self.mode == "bwrap-root":
             os.chown(box, self.uid, self.gid)
         for hidden in self.hide:
@@ -167,11 +212,34 @@ class Sandbox:
 
     @staticmethod
     def remove_box(box: Path) -> None:
-        shutil.rmtree(box.parent, ignore_errors=True)
+        """Remove a box whatever the kernel left in it (links, pipes, locked folders)."""
+        if (box.parent / "mounted").exists():
+            unmount(box)
+
+        def unlock(func, path, _exc):
+            try:
+                os.chmod(os.path.dirname(path), 0o700)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    os.chmod(path, 0o700)
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    os.unlink(path)
+            except OSError:
+                pass
+
+        shutil.rmtree(box.parent, onerror=unlock)
 
     # -- the command -------------------------------------------------------------
-    def command(self, box: Path, argv: list[str], cwd: Path | None = None) -> list[str]:
-        """``argv`` wrapped so that it runs inside the sandbox with ``box`` writable."""
+    def command(self, box: Path, argv: list[str], cwd: Path | None = None,
+                group: Path | None = None) -> list[str]:
+        """``argv`` wrapped so that it runs inside the sandbox with ``box`` writable (and,
+        with ``group``, inside that cgroup: joined on the host just before bwrap starts)."""
+        joined = self._command(box, argv, cwd)
+        if group is not None:
+            return [sys.executable, "-I", "-c", JOIN, str(group / "cgroup.procs"), *joined]
+        return joined
+
+    def _command(self, box: Path, argv: list[str], cwd: Path | None = None) -> list[str]:
         cwd = cwd or box
         limits = self.limits.rlimits()
         if self.mode == "none":     # no isolation: still the limits and a throwaway folder
@@ -328,6 +396,7 @@ def _kernel_classes():
     class SandboxedKernelManager(AsyncKernelManager):
         sandbox = Any()
         box = Any()
+        group = Any()
 
         def client(self, **kwargs):
             self.client_factory = LimitedClient
@@ -338,7 +407,7 @@ def _kernel_classes():
         def format_kernel_cmd(self, extra_arguments=None):
             argv = [sys.executable, "-I", "-m", "ipykernel_launcher", "-f", self.connection_file,
                     *(extra_arguments or [])]
-            return self.sandbox.command(self.box, argv, cwd=Path("/tmp"))
+            return self.sandbox.command(self.box, argv, cwd=Path("/tmp"), group=self.group)
 
         def write_connection_file(self, **kwargs):
             super().write_connection_file(**kwargs)
@@ -377,6 +446,7 @@ async def execute(nb, sandbox: Sandbox, executable=None):
     manager_class, _ = _kernel_classes()
     limits = sandbox.limits
     box = sandbox.new_box()
+    group = sandbox.cgroups.new_group(limits.memory_mb, limits.processes)
     result = Execution(nb)
     started = time.monotonic()
     deadline = started + limits.startup + limits.timeout
@@ -385,7 +455,8 @@ async def execute(nb, sandbox: Sandbox, executable=None):
     class Client(NotebookClient):
         def create_kernel_manager(self):
             self.km = manager_class(kernel_name="python3", transport="ipc",
-                                    ip=str(box / "kernel"), sandbox=sandbox, box=box)
+                                    ip=str(box / "kernel"), sandbox=sandbox, box=box,
+                                    group=group)
             self.km.connection_file = str(box / "kernel.json")
             return self.km
 
@@ -433,9 +504,10 @@ async def execute(nb, sandbox: Sandbox, executable=None):
                     record_timing=False, on_cell_execute=on_cell_execute,
                     on_cell_executed=on_cell_executed, iopub_timeout=4,
                     raise_on_iopub_timeout=True)
-    log_path = box / "kernel.log"
+    # the kernel's log is a file outside the box: nothing in the box is ever read back
+    log = tempfile.TemporaryFile(prefix="crossings-kernel-log-")
     try:
-        with open(log_path, "wb") as log:
+        with log:
             try:
                 await client.async_execute(stdout=log, stderr=log, cwd=str(box))
             except CellTimeoutError as exc:
@@ -454,13 +526,16 @@ async def execute(nb, sandbox: Sandbox, executable=None):
                 else:
                     result.status = "sandbox-error"
                     result.notes.append(text)
+            try:
+                size = log.seek(0, os.SEEK_END)
+                log.seek(max(0, size - 4000))
+                result.kernel_log = log.read(4000).decode("utf-8", "replace")
+            except OSError:
+                pass
         if time.monotonic() > deadline and result.status == "ok":
             result.status = "timeout"
     finally:
-        try:
-            result.kernel_log = log_path.read_bytes()[-4000:].decode("utf-8", "replace")
-        except OSError:
-            pass
+        kill_group(group)
         sandbox.remove_box(box)
     result.cell = state["cell"]
     result.seconds = time.monotonic() - started
