@@ -105,6 +105,7 @@ def tests(session: nox.Session) -> None:
     install(session, "build", "test", "grading", "browser")
     ensure_debian_package(session, "bwrap", "bubblewrap")  # sandbox of the grading tests
     ensure_debian_package(session, "chromium", "chromium")  # browser tests (Playwright drives it)
+    ensure_debian_package(session, "pg_ctlcluster", "postgresql")  # a real gradebook server
     session.run("pytest", *(session.posargs or ["-q"]))
 
 

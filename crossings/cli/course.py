@@ -51,7 +51,10 @@ def err(message: str) -> None:
 
 def cmd_new(args) -> int:
     course = C.new_course(Path(args.dir), args.db)
-    db = course.db_url if "@" not in course.db_url else course.db_url.split("@")[-1]
+    db = course.db_url
+    if "@" in db:           # never print a user name or password
+        scheme, rest = db.split("://", 1)
+        db = f"{scheme}://...@{rest.split('@')[-1]}"
     print(f"created course {course.root}\n  gradebook: {db}\n  next: crossings course learners "
           f"{args.dir} generate N   (or: add CODE...)")
     return 0

@@ -50,6 +50,8 @@ c.CourseDirectory.root = here
 # postgresql+psycopg://grader@db.example.org/crossings ; keep passwords out of this
 # file by setting CROSSINGS_DB_URL in the environment instead.
 c.CourseDirectory.db_url = os.environ.get("CROSSINGS_DB_URL") or {db_url}
+# nbgrader's own gradebook course: a server database (PostgreSQL) checks that it exists.
+c.CourseDirectory.course_id = "default_course"
 c.Execute.timeout = 60
 # Learner code is untrusted: plain `nbgrader autograde` (and formgrader's
 # "autograde" button) would run it with your rights inside this folder. Grade
@@ -132,6 +134,10 @@ class Course:
         config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
         config.CourseDirectory.root = str(self.root)
         config.CourseDirectory.db_url = self.db_url
+        if not config.CourseDirectory.get("course_id"):
+            # nbgrader's API defaults to "", a course that its Gradebook never creates: a
+            # server database refuses assignments of it (SQLite does not check)
+            config.CourseDirectory.course_id = "default_course"
         # our own converters never autograde; the guard is for plain nbgrader only
         config.Autograde.pop("pre_convert_hook", None)
         extra = Config()
