@@ -15,14 +15,15 @@ exactly what was typed and no renderer treats it as markup.
 from __future__ import annotations
 
 import copy
-import re
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 
 from crossings.exercises.answers import NotAnAnswer, answer_cell_source, parse_answer
 from crossings.grading.course import MAX_NOTEBOOK_BYTES, Course, normalise
+
 
 def nbgrader_meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}

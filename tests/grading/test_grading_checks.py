@@ -4,7 +4,6 @@ scrubbing, and the sandbox's isolation probe."""
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil

@@ -142,7 +142,6 @@ def cohort(tmp_path_factory):
     inbox = base / "inbox"
     listener = Listener()
     escape_marker = Path("/tmp") / f"crossings-escape-{uuid.uuid4().hex}"
-    root = course.root
     files: dict[str, bytes] = {}
 
     def put(code, nb_or_bytes):

@@ -314,12 +314,11 @@ def test_5_and_6_the_box_is_no_way_out(tmp_path, monkeypatch):
     """The second wall on its own: a kernel that turns its folder into a trap (a pipe and a
     link to /dev/zero where its log and connection file are) and fills it with files."""
     import asyncio
+    import tempfile
 
     from nbformat.v4 import new_code_cell, new_notebook
 
     from crossings.grading.sandbox import Limits, Sandbox, execute
-
-    import tempfile
 
     boxes = tmp_path / "tmp"
     boxes.mkdir()
