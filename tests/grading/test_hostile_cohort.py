@@ -130,7 +130,7 @@ def test_honest_grades_are_byte_identical_to_a_clean_run(cohort):
     clean = grades(cohort["base"] / "clean.csv", HONEST)
     mixed = grades(cohort["base"] / "mixed.csv", HONEST)
     assert clean and json.dumps(clean) == json.dumps(mixed)
-    assert {r["status"] for r in mixed} == {"graded"}
+    assert {r["status"] for r in mixed if r["exercise"] == "fix-ex1"} == {"graded"}
 
 
 def test_1_code_or_ipython_in_an_answer_scores_0_and_is_flagged(cohort):
@@ -220,7 +220,7 @@ def formgrader_page(course: Path, tmp_path: Path, learner: str) -> str:
             return response.read().decode()
 
     try:
-        for _ in range(120):
+        for _ in range(600):           # a loaded machine starts JupyterLab slowly
             try:
                 get("/api/status")
                 break
