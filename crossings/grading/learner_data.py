@@ -17,6 +17,7 @@ from crossings.grading.course import (
     CourseError,
     format_timestamp,
     now_utc,
+    read_capped,
 )
 
 
@@ -38,8 +39,8 @@ def grade_rows(course: Course, exercises: list[str] | None = None) -> list[dict]
             for exercise in exercises:
                 info = statuses.get((learner, exercise))
                 submitted = course.submitted_notebook(learner, exercise)
-                if info is not None and info["digest"] and submitted.is_file() and \
-                        hashlib.sha256(submitted.read_bytes()).hexdigest() != info["digest"]:
+                data = read_capped(submitted) if info is not None and info["digest"] else None
+                if data is not None and hashlib.sha256(data).hexdigest() != info["digest"]:
                     info = None      # collected again since it was graded
                 if info is None:
                     status = "missing" if not course.submitted_notebook(learner, exercise).exists() \
@@ -128,7 +129,6 @@ def export_learner(course: Course, code: str, target: Path) -> list[str]:
     gradebook record (scores, comments, statuses), the learner's own files as collected
     (every version), and feedback pages made afresh from data. The graded notebooks are
     not in it: they hold the exercise's hidden tests, which never leave the grader."""
-    from crossings.grading.course import read_capped
     from crossings.grading.feedback import learner_page
     from crossings.grading.submission import Template
 
@@ -197,6 +197,6 @@ def mentions(course: Course, code: str) -> list[str]:
     for file in course.root.rglob("*"):
         if code in file.relative_to(course.root).as_posix():
             found.append(str(file.relative_to(course.root)))
-        elif file.is_file() and needle in file.read_bytes():
+        elif needle in (read_capped(file, limit=1 << 34) or b""):   # plain files only
             found.append(str(file.relative_to(course.root)))
     return found
