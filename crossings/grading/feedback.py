@@ -101,6 +101,7 @@ class Row:
     waiting: bool
     comments: list[str]
     message: str | None
+    task: bool = False          # graded as a whole by the facilitator: nothing to answer
 
 
 def _heading(markdown: str) -> str:
@@ -115,16 +116,17 @@ def _heading(markdown: str) -> str:
 def rows_of(template: Template, prepared, grades: dict, comments: dict,
             messages: dict[str, str]) -> list[Row]:
     rows: list[Row] = []
-    title, pending, refused = "", [], []
+    main, title, pending, refused = "", "", [], []
     for gid in template.order:
         cell = template.src_cells[gid]
         meta = nbgrader_meta(cell)
+        shown = template.rel_cells.get(gid, cell)
         if meta.get("locked") and cell.cell_type == "markdown" and gid.endswith("question"):
-            heading = _heading(template.rel_cells.get(gid, cell).source)
-            if heading.lower().startswith("question") or not title:
-                title = heading
+            heading = _heading(shown.source)
+            if shown.source.lstrip().startswith(("# ", "## ")) or not main:
+                main = title = heading           # a question
             else:
-                title = f"{title.split(' - ')[0]} - {heading}"
+                title = f"{main} - {heading}"    # a part of it (a plan field, a strand)
         if meta.get("solution"):
             if gid in prepared.answers:
                 pending.append((gid, prepared.answers[gid]))
@@ -135,8 +137,11 @@ def rows_of(template: Template, prepared, grades: dict, comments: dict,
             score = None if grade is None else grade["score"]
             waiting = grade is not None and grade["needs_manual"]
             notes = [comments[g] for g in (gid, *[a for a, _ in pending]) if comments.get(g)]
-            rows.append(Row(title or gid, pending, refused, score,
-                            float(meta.get("points") or 0), waiting, notes, messages.get(gid)))
+            label = title or gid
+            if meta.get("task"):                 # e.g. the quality of a whole plan
+                label = f"{main} - {_heading(shown.source)}" if main else _heading(shown.source)
+            rows.append(Row(label, pending, refused, score, float(meta.get("points") or 0),
+                            waiting, notes, messages.get(gid), bool(meta.get("task"))))
             pending, refused = [], []
     return rows
 
@@ -155,7 +160,7 @@ def _score_sentence(row: Row) -> str:
 
 def _show(value) -> str:
     if isinstance(value, str):
-        return value
+        return value if value.strip() else "(empty)"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) if value else "(empty list)"
     return str(value)
@@ -179,7 +184,7 @@ def render(title: str, learner: str, total: tuple[float, float], rows: list[Row]
             parts.append("<p>Your answer:</p>")
             for _, value in row.answers:
                 parts.append(f"<pre>{e(_show(value))}</pre>")
-        else:
+        elif not row.task and not row.refused:
             parts.append("<p>You did not answer this part.</p>")
         for why in row.refused:
             parts.append(f'<p class="note">Your answer cell could not be read: {e(why)}. '
