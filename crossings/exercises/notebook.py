@@ -20,8 +20,8 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from crossings.exercises.answers import SECTORS, Field
-from crossings.exercises.links import published_links
 from crossings.exercises.cells import answer_cell, instructions, meta, test_cell
+from crossings.exercises.links import published_links
 from crossings.exercises.rating_cells import exercise_data, rating_cells, sector_cells, setup_cell
 from crossings.exercises.source import (
     Exercise,

@@ -22,7 +22,6 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from crossings.content.problems import Problem
-from crossings.sphinxext.exercise_form import form_html, handin_html, onpage_intro
 from crossings.exercises.answers import SECTORS
 from crossings.exercises.source import (
     Item,
@@ -31,6 +30,7 @@ from crossings.exercises.source import (
     points_text,
     rubric_markdown,
 )
+from crossings.sphinxext.exercise_form import form_html, handin_html, onpage_intro
 
 logger = logging.getLogger(__name__)
 NOTEBOOK_DIR = "notebooks"

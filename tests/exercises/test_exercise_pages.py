@@ -257,7 +257,8 @@ def test_reload_keeps_answers_and_clear_removes_them(base_url, playwright, exerc
         assert after == before and page.input_value("#learner-code") == "abcd-2345"
         assert page.evaluate(f"localStorage.getItem({key!r})")
         page.click(".exercise-clear")
-        assert page.evaluate("Object.keys(localStorage)") == []
+        assert [k for k in page.evaluate("Object.keys(localStorage)")
+                if k.startswith("crossings-answers")] == []
         assert "cleared" in page.inner_text(".exercise-clear-status")
         page.reload()
         page.wait_for_selector(".exercise-form:not([hidden])")
@@ -318,7 +319,7 @@ def test_every_control_works_with_the_keyboard_alone(base_url, playwright, exerc
                     if (!seen.has(key)) { seen.add(key); out.push(key); } }
                 return out; }""")
             reached = set()
-            page.locator("h1").first.click()
+            page.locator(".exercise-download a").first.focus()
             for _ in range(len(wanted) * 3 + 80):
                 page.keyboard.press("Tab")
                 info = page.evaluate("""() => { const c = document.activeElement;
@@ -364,7 +365,7 @@ def test_without_javascript_the_page_keeps_questions_and_notebook(base_url, play
         page = context.new_page()
         exercise = exercises[0]
         page.goto(base_url + page_of(exercise))
-        assert page.locator(".exercise-download a").is_visible()
+        assert page.locator(".exercise-download a").first.is_visible()
         assert not page.locator(".exercise-form").first.is_visible()
         assert page.locator(".exercise-static").first.is_visible()
         for item in exercise.items:
@@ -376,3 +377,31 @@ def test_released_notebooks_link_published_pages_only(site):
         text = "\n".join(c.source for c in nbformat.read(notebook, 4).cells
                          if c.cell_type == "markdown")
         assert ".md)" not in text, notebook.name
+
+
+def test_module_pages_lead_to_their_exercises(site, exercises):
+    """Overview and last topic page of each module end with "Practise", linking every
+    exercise of the module with its time and outcomes; the exercise list has them all."""
+    from bs4 import BeautifulSoup
+
+    toc = [e.docname for e in read_toc(Project(REPO).toc)]
+    listing = BeautifulSoup((site / "exercises" / "index.html").read_text(), "html.parser")
+    for module in {e.module for e in exercises if e.module}:
+        pages = [d for d in toc if d.startswith(f"modules/{module}/")]
+        own = [e for e in exercises if e.module == module]
+        for docname in (f"modules/{module}/index", pages[-1]):
+            soup = BeautifulSoup((site / f"{docname}.html").read_text(), "html.parser")
+            section = soup.select_one("section#practise")
+            assert section is not None, docname
+            links = {a["href"].split("/")[-1] for a in section.select("a[href]")}
+            text = section.get_text(" ")
+            for exercise in own:
+                assert f"{exercise.id}.html" in links, (docname, exercise.id)
+                assert f"about {exercise.minutes} minutes" in text
+                assert all(f"({o})" in text for o in exercise.outcomes)
+    listed = {a["href"].split("/")[-1] for a in listing.select("main a[href]")}
+    assert {f"{e.id}.html" for e in exercises} <= listed
+    how_to = (site / "book" / "how-to-use.html").read_text()
+    for words in ("Check my answer", "Download my answers for my facilitator",
+                  "Clear my answers", "how-to-open-a-notebook.html"):
+        assert words in how_to
