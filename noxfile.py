@@ -155,7 +155,7 @@ def bench_grading(session: nox.Session) -> None:
 
 
 def bench_weight(session: nox.Session) -> None:
-    """First-visit weight of our landing and module pages vs a default Jupyter Book page."""
+    """First-visit weight of our landing, module and exercise pages vs a default Jupyter Book page."""
     install(session, "build", "browser")
     ensure_debian_package(session, "chromium", "chromium")
     build_site(session)

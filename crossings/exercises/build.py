@@ -28,6 +28,7 @@ from crossings.content.project import Project
 from crossings.content.vocabulary import load_vocabulary
 from crossings.exercises.notebook import TEXT_STUB, source_notebook
 from crossings.exercises.source import Exercise, load_exercises
+from crossings.selfassessment.framework import site_url
 
 MODEL_LEARNER = "model-answer"
 
@@ -90,7 +91,8 @@ def build_exercises(project: Project, out: Path | None = None, check_models: boo
     for exercise in result.exercises:
         folder = course / "source" / exercise.id
         folder.mkdir(parents=True)
-        nbformat.write(source_notebook(exercise, texts), folder / f"{exercise.id}.ipynb")
+        nbformat.write(source_notebook(exercise, texts, project.root, site_url(project)),
+                       folder / f"{exercise.id}.ipynb")
 
     api = NbGraderAPI(config=nbgrader_config(course))
     for exercise in result.exercises:
