@@ -40,6 +40,11 @@ if(seen!==null&&n!==seen){{location.reload()}}seen=n}}).catch(function(){{}})
 
 class State:
     builds = 0
+    read = 0  # pages read by the last build
+
+
+def _count_read(app, env, docnames) -> None:
+    State.read = len(docnames)
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
@@ -90,6 +95,17 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
+def stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and SIGTERM stop the preview. Set again after every new application:
+    loading the extensions replaces the SIGINT handler."""
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+
+
 def make_app(root: Path, out: Path, status, warning):
     """A Sphinx application set up as ``jupyter-book build <root> --builder html`` sets it up."""
     from jupyter_book.config import get_final_config
@@ -101,21 +117,25 @@ def make_app(root: Path, out: Path, status, warning):
            "nitpicky": True}
     config, _ = get_final_config(user_yaml=root / "_config.yml", cli_config=cli, sourcedir=root,
                                  use_external_toc=True)
-    return Sphinx(srcdir=str(root), confdir=None, outdir=str(out),
-                  doctreedir=str(out.parent / ".doctrees"), buildername="html",
-                  confoverrides=config, status=status, warning=warning, freshenv=False,
-                  warningiserror=False, keep_going=True)
+    app = Sphinx(srcdir=str(root), confdir=None, outdir=str(out),
+                 doctreedir=str(out.parent / ".doctrees"), buildername="html",
+                 confoverrides=config, status=status, warning=warning, freshenv=False,
+                 warningiserror=False, keep_going=True)
+    app.connect("env-before-read-docs", _count_read)
+    stop_on_signals()
+    return app
 
 
 def build(app, log) -> bool:
     started = time.perf_counter()
+    State.read = 0
     try:
         app.build(False, [])
     except Exception as exc:  # a broken page must not stop the preview
         log(f"preview: the build failed: {type(exc).__name__}: {exc}")
         return False
     State.builds += 1
-    log(f"preview: built in {time.perf_counter() - started:.2f} s")
+    log(f"preview: built in {time.perf_counter() - started:.2f} s ({State.read} page(s) read)")
     return True
 
 
@@ -182,10 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
+    stop_on_signals()
     try:
         serve_forever(root, out, args.host, args.port, args.poll, log)
     except KeyboardInterrupt:

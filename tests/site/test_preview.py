@@ -80,5 +80,5 @@ def test_preview_shows_a_saved_edit_and_stops_cleanly(minibook, stop):
     assert "modules/demo/topic.md:" in output and "unknown target 'topik' ({doc}) — did you " \
            "mean 'topic'?" in output
     assert processes_in_group(proc.pid) == []
-    with socket.socket() as sock:  # the port is free again
-        sock.bind(("127.0.0.1", port))
+    with socket.socket() as sock, pytest.raises(ConnectionRefusedError):  # nothing listens
+        sock.connect(("127.0.0.1", port))
