@@ -172,10 +172,13 @@ def lock(session: nox.Session) -> None:
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Performance figures measured in one run (ratios, not timed tests): the author's loop
-    (build no-change/cold, one-page-edit/cold, preview latency), grading speed, page weight."""
-    bench_authorloop(session)
-    bench_grading(session)
-    bench_weight(session)
+    (build no-change/cold, one-page-edit/cold, preview latency), grading speed, page weight.
+    `-- authorloop` (or `grading`, `weight`) runs only the parts named."""
+    parts = {"authorloop": bench_authorloop, "grading": bench_grading, "weight": bench_weight}
+    for name in session.posargs or parts:
+        if name not in parts:
+            session.error(f"unknown bench part {name!r} (known: {', '.join(parts)})")
+        parts[name](session)
 
 
 def bench_authorloop(session: nox.Session) -> None:

@@ -220,10 +220,17 @@ def copy_into_site(app: Sphinx, exception) -> None:
         return
     for slug, info in json.loads(manifest.read_text()).get("packs", {}).items():
         for name in info["files"]:
-            target = Path(app.outdir) / SITE_FOLDER / slug / name
+            source, target = out / slug / name, Path(app.outdir) / SITE_FOLDER / slug / name
+            if target.is_file() and _same_file(source, target):
+                continue  # incremental builds: copy only what the pack build rewrote
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(out / slug / name, target)
+            shutil.copy2(source, target)
     strip_notes_from_sources(Path(app.outdir))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    sa, sb = a.stat(), b.stat()
+    return sa.st_size == sb.st_size and sa.st_mtime_ns == sb.st_mtime_ns
 
 
 def strip_notes_from_sources(outdir: Path) -> None:
