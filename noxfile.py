@@ -122,7 +122,8 @@ def serve(session: nox.Session) -> None:
     """Live preview on http://127.0.0.1:8000: a saved page shows in the browser in seconds.
 
     One Sphinx application stays in memory and rebuilds only the changed pages into
-    _build/html (so it starts fast on a tree built once by `nox -s build`). Ctrl-C stops it.
+    _build/preview (seeded from the last `nox -s build`, so a tree built once starts fast;
+    kept apart so the strict build still sees every warning). Ctrl-C stops it.
     Extra arguments go to the preview, e.g. `-- --port 8001`.
     """
     install(session, "build")

@@ -169,7 +169,9 @@ def build_packs(project: Project, out: Path, log=print, fresh: bool = False,
     if reused:
         log(f"packs up to date (unchanged inputs; --all rebuilds): {', '.join(reused)}")
     manifest = {"packs": {b.slug: {"files": b.files, "pages": b.pages} for b in built}}
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    text = json.dumps(manifest, indent=2)
+    if _read_manifest(out) != manifest["packs"] or not (out / MANIFEST).is_file():
+        (out / MANIFEST).write_text(text, encoding="utf-8")  # unchanged: keep its date
     cache.save()
     return built
 

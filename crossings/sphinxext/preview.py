@@ -6,8 +6,14 @@ One Sphinx application, configured exactly as ``jupyter-book build`` configures 
 stays in memory. Every save under ``book/``, ``modules/``, ``exercises/`` or
 ``facilitator/`` triggers an incremental build of that same application: Sphinx re-reads
 only the changed pages (and the pages that truly depend on them) and writes them into
-``_build/html`` - the folder ``nox -s build`` fills, so a tree built once starts at once.
-No interpreter start, no extension set-up, no environment unpickling per save.
+``_build/preview/html``. No interpreter start, no extension set-up, no environment
+unpickling per save.
+
+The preview keeps its own output and environment (``_build/preview``): a page the preview
+read with a warning must still fail the strict ``nox -s build``, which would not re-read
+it if they shared one environment. On start, when ``nox -s build`` has built the site
+more recently than the preview, its HTML, environment and packs are copied in, so a tree
+built once starts at once.
 
 A change to ``_config.yml`` or ``_toc.yml`` makes a new application (the configuration
 and the table of contents are read when an application starts). Served HTML pages carry
@@ -23,6 +29,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import shutil
 import signal
 import sys
 import threading
@@ -106,6 +113,22 @@ def stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, _stop)
 
 
+def seed_from_build(root: Path, preview: Path, log) -> None:
+    """Start from the strict build's output when it is newer than the preview's own."""
+    build = root / "_build"
+    env, mine = build / ".doctrees" / "environment.pickle", preview / ".doctrees" / "environment.pickle"
+    if not env.is_file() or (mine.is_file() and mine.stat().st_mtime >= env.stat().st_mtime):
+        return
+    started = time.perf_counter()
+    for name in (".doctrees", "html", "packs"):
+        target = preview / name
+        if target.exists():
+            shutil.rmtree(target)
+        if (build / name).is_dir():
+            shutil.copytree(build / name, target, symlinks=True)
+    log(f"preview: started from the last `nox -s build` ({time.perf_counter() - started:.1f} s)")
+
+
 def make_app(root: Path, out: Path, status, warning):
     """A Sphinx application set up as ``jupyter-book build <root> --builder html`` sets it up."""
     from jupyter_book.config import get_final_config
@@ -155,6 +178,7 @@ def validate_quietly(root: Path, log) -> None:
 def serve_forever(root: Path, out: Path, host: str, port: int, poll: float, log) -> None:
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+    seed_from_build(root, out.parent, log)
     out.mkdir(parents=True, exist_ok=True)
     handler = functools.partial(Handler, directory=str(out))
     server = http.server.ThreadingHTTPServer((host, port), handler)
@@ -191,13 +215,13 @@ def serve_forever(root: Path, out: Path, host: str, port: int, poll: float, log)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=".", help="repository folder (default: current)")
-    parser.add_argument("--out", help="HTML folder (default: <root>/_build/html)")
+    parser.add_argument("--out", help="HTML folder (default: <root>/_build/preview/html)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--poll", type=float, default=0.1, help="seconds between file checks")
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
-    out = Path(args.out).resolve() if args.out else root / "_build" / "html"
+    out = Path(args.out).resolve() if args.out else root / "_build" / "preview" / "html"
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
