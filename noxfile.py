@@ -173,8 +173,10 @@ def lock(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Performance figures measured in one run (ratios, not timed tests): the author's loop
-    (build no-change/cold, one-page-edit/cold, preview latency), grading speed, page weight.
+    """Performance figures in one run: author's loop, grading speed, page weight.
+
+    The author's loop: build no-change/cold and one-page-edit/cold ratios, preview latency.
+    Ratios, not timed tests.
     `-- authorloop` (or `grading`, `weight`) runs only the parts named."""
     parts = {"authorloop": bench_authorloop, "grading": bench_grading, "weight": bench_weight}
     for name in session.posargs or parts:
