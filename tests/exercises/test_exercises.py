@@ -59,7 +59,8 @@ def test_answer_that_is_not_an_option_and_bad_yaml(minibook):
     edit(ex, "  B: Structural\n", "  B: Structural: rules\n")
     assert problems(minibook) == [
         "exercises/demo/demo-ex1.md:20: item 'pick': 'answer' must be one of the option letters",
-        "exercises/demo/demo-ex1.md:32: invalid YAML: mapping values are not allowed here",
+        "exercises/demo/demo-ex1.md:32:16: a second colon on this line: put the value in "
+        "quotes, e.g. key: \"text: more text\"",
         "modules/demo/index.md:9: outcome 'demo-lo2' is not assessed by any exercise item",
     ]
 
