@@ -4,7 +4,9 @@
 family of features:
 
 - ``catalogue``: module overview, audience routes and glossary directives (module data);
-- ``exercises``: the ``exercise-item`` directive and the learner pages of the exercises;
+- ``exercises``: the ``exercise-item`` directive and the learner pages of the exercises
+  (the on-page form comes from ``exercise_form``);
+- ``practise``: "Practise" sections on module pages and the ``exercise-list`` directive;
 - ``packs``: facilitator pack directives and the pack downloads;
 - ``selfassessment``: the self-assessment page directives;
 - ``metadata``: page metadata (description, JSON-LD, social cards);
@@ -29,6 +31,7 @@ from crossings.sphinxext import (
     exercises,
     metadata,
     packs,
+    practise,
     precompress,
     search,
     selfassessment,
@@ -36,8 +39,8 @@ from crossings.sphinxext import (
     trim,
 )
 
-FEATURES = (catalogue, exercises, packs, metadata, a11y, search, trim, styles, precompress,
-            selfassessment)
+FEATURES = (catalogue, exercises, practise, packs, metadata, a11y, search, trim, styles,
+            precompress, selfassessment)
 
 
 def setup(app: Sphinx) -> dict:
