@@ -140,6 +140,11 @@ class AccessibilityRecord(SphinxDirective):
 def add_templates(app: Sphinx, config) -> None:
     if str(TEMPLATES) not in map(str, config.templates_path):
         config.templates_path.insert(0, str(TEMPLATES))
+    # one search box: the sidebar's (the theme repeated it in its own top bar, which
+    # static/crossings.css hides because it is otherwise empty in this book)
+    options = dict(config.html_theme_options or {})
+    options.setdefault("navbar_persistent", [])
+    config.html_theme_options = options
 
 
 def setup(app: Sphinx) -> dict:

@@ -645,7 +645,7 @@ def test_search_for_a_glossary_term_finds_the_module_page_using_it(playwright, b
         block_other_hosts(context)
         for term, module_page in glossary_terms_used_in_modules().values():
             page = new_page(context, base_url, "book/index.html")
-            page.locator("button.search-button__button").first.click()
+            page.locator("button.search-button__button:visible").first.click()
             page.locator("#pst-search-dialog input[name=q]").fill(term)
             with page.expect_navigation():
                 page.keyboard.press("Enter")

@@ -89,6 +89,7 @@ def test_pages_inline_their_css_and_block_on_no_script(site):
 @pytest.mark.slow
 def test_theme_mode_search_button_and_menu_fallback(site):
     page = BeautifulSoup((site / "book" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert len(page.select("button.search-button-field")) == 1  # one search box
     button = page.select_one("button.search-button-field")
     assert button is not None and not button.has_attr("aria-label")  # named by its text
     assert button.get("aria-keyshortcuts") == "Control+K"
