@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from crossings.exercises.answers import SECTORS, Field
 from crossings.exercises.cells import answer_cell, instructions, meta, test_cell
+from crossings.exercises.links import published_links
 from crossings.exercises.rating_cells import exercise_data, rating_cells, sector_cells, setup_cell
 from crossings.exercises.source import (
     Exercise,
@@ -233,9 +235,14 @@ def _field_cells(item: Item, fld: Field, points: float) -> list:
     ]
 
 
-def source_notebook(exercise: Exercise, outcome_texts: dict[str, str]) -> nbformat.NotebookNode:
+def source_notebook(exercise: Exercise, outcome_texts: dict[str, str], root: Path | None = None,
+                    base_url: str = "") -> nbformat.NotebookNode:
+    """The nbgrader source notebook; ``root`` and ``base_url`` (the published site) turn the
+    links of the exercise text into links to published pages (see ``links.py``)."""
     outcomes = "\n".join(f"- {outcome_texts.get(o, o)} ({o})" for o in exercise.outcomes)
-    intro = (f"# {exercise.title}\n\n{exercise.intro}\n\n"
+    text = published_links(exercise.intro, exercise.path, root or exercise.path.parents[2],
+                           base_url)
+    intro = (f"# {exercise.title}\n\n{text}\n\n"
              f"**Time:** about {exercise.minutes} minutes. "
              f"**Points:** {exercise.points:g}.\n\n**This exercise practises:**\n\n{outcomes}\n\n"
              "**How it works:** answer each question in the grey answer cell by changing only "
