@@ -28,6 +28,7 @@ from pathlib import Path
 from crossings.content.problems import ContentError
 from crossings.content.project import Project
 from crossings.packs.model import pack_sources
+from crossings.packs.printing import TEMPLATE, set_row_heights
 from crossings.packs.render import Context, handout_document, pack_document, pack_files
 
 LANGUAGE = "en"
@@ -54,7 +55,7 @@ PREAMBLE = """\
 #let notebox(body) = block(width: 100%, inset: 10pt, fill: rgb("#eef3f8"),
   stroke: (left: 3pt + rgb("#1f4e79")), breakable: true, body)
 
-"""
+"""  # ... followed by the handouts' print template, printing.TEMPLATE
 
 
 @dataclass
@@ -99,7 +100,7 @@ def fingerprint(project: Project) -> str:
     code = Path(__file__).parent
     files = pack_sources(project) + [project.bibliography]
     files += sorted(project.modules_dir.glob("*/*.md")) if project.modules_dir.is_dir() else []
-    files += [code / name for name in ("packs.py", "packs_render.py", "packs_build.py")]
+    files += sorted(code.glob("*.py"))
     for file in files:
         if file.is_file():
             digest.update(str(file.relative_to(project.root) if file.is_relative_to(project.root)
@@ -141,6 +142,8 @@ def build_packs(project: Project, out: Path, log=print) -> list[BuiltPack]:
         # Handouts: DOCX and ODT for participants (facilitator notes removed).
         for ref in pack.used_handouts():
             handout = ctx.catalogue.handout(ref, pack)
+            if handout.kind == "figure":  # printed in the PDF only
+                continue
             markdown = handout_document(handout, ctx)
             (source / f"{handout.id}.md").write_text(markdown, encoding="utf-8")
             for fmt in ("docx", "odt"):
@@ -153,10 +156,14 @@ def build_packs(project: Project, out: Path, log=print) -> list[BuiltPack]:
         jobs.append((markdown, "typst", None, project))
         with ThreadPoolExecutor(max_workers=4) as pool:  # pandoc runs as separate processes
             results = list(pool.map(lambda job: pandoc(*job), jobs))
+        for job in jobs[:-1]:
+            set_row_heights(job[2])   # write-in rows get their height (printing)
+        for name, image in ctx.assets.items():
+            shutil.copyfile(image, source / name)
         body = results[-1]
         description = f"Facilitator pack for joint professional development: {pack.title}"
         typ = PREAMBLE.format(title=typst_string(pack.title), author=AUTHOR, lang=LANGUAGE,
-                              description=typst_string(description)) + body
+                              description=typst_string(description)) + TEMPLATE + "\n" + body
         typ_file = source / f"{pack.slug}-pack.typ"
         typ_file.write_text(typ, encoding="utf-8")
         pdf = folder / f"{pack.slug}-pack.pdf"
