@@ -29,7 +29,13 @@ from crossings.content.problems import ContentError
 from crossings.content.project import Project
 from crossings.packs.model import pack_sources
 from crossings.packs.printing import TEMPLATE, set_row_heights
-from crossings.packs.render import Context, handout_document, pack_document, pack_files
+from crossings.packs.render import (
+    Context,
+    check_generated,
+    handout_document,
+    pack_document,
+    pack_files,
+)
 
 LANGUAGE = "en"
 AUTHOR = "The Crossings contributors"
@@ -125,8 +131,10 @@ def is_fresh(project: Project, out: Path) -> bool:
 def build_packs(project: Project, out: Path, log=print) -> list[BuiltPack]:
     """Build every pack into ``out``; raises ContentError if any pack has a problem."""
     ctx = Context.load(project)
-    if ctx.catalogue.problems:
-        raise ContentError(sorted(set(ctx.catalogue.problems), key=lambda p: (str(p.path), p.line)))
+    problems = ctx.catalogue.problems + [p for pack in ctx.catalogue.packs
+                                         for p in check_generated(pack, ctx)]
+    if problems:
+        raise ContentError(sorted(set(problems), key=lambda p: (str(p.path), p.line)))
     out.mkdir(parents=True, exist_ok=True)
     built = []
     for pack in ctx.catalogue.packs:

@@ -42,13 +42,13 @@ MARKER_RE = re.compile(r"WRITEIN(\d+)MM")
 CARD_STROKE = "#4a4a4a"     # the dashed cut lines (the visual test looks for this colour)
 WRITE_IN_FILL = "#f3f6f9"   # the write-in boxes (the visual test measures these)
 
-TEMPLATE = """\
+TEMPLATE = f"""\
 #show heading: set block(sticky: true)
 #show heading.where(level: 4): set text(size: 12.5pt)
 #show heading.where(level: 5): set text(size: 12.5pt)
-#let writein-box(height) = block(width: 100%, height: height, fill: rgb("{fill}"),
+#let writein-box(height) = block(width: 100%, height: height, fill: rgb("{WRITE_IN_FILL}"),
   breakable: false, inset: 0pt, {{
-    let n = calc.max(1, calc.floor(height / {line}mm))
+    let n = calc.max(1, calc.floor(height / {LINE_MM}mm))
     for i in range(1, n + 1) {{
       place(top + left, dy: i * height / n - 2mm, line(length: 100%,
         stroke: (paint: luma(165), thickness: 0.5pt, dash: "dotted")))
@@ -64,11 +64,11 @@ TEMPLATE = """\
   above: 1em, below: 1.2em, {{ strong(label); v(0.3em); block(stroke: 0.6pt + luma(120),
   inset: 2pt, writein-box(height)) }})
 #let card(body) = block(width: 100%, breakable: false, inset: (x: 7mm, y: 6mm),
-  above: 0pt, below: 0pt, stroke: (paint: rgb("{card}"), thickness: 0.9pt,
+  above: 0pt, below: 0pt, stroke: (paint: rgb("{CARD_STROKE}"), thickness: 0.9pt,
   dash: "dashed"), body)
 #let figure-page(img) = block(width: 100%, height: 1fr, breakable: false,
   align(center + horizon, img))
-""".format(fill=WRITE_IN_FILL, line=LINE_MM, card=CARD_STROKE)
+"""
 
 
 @dataclass

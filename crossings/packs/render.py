@@ -20,6 +20,7 @@ from pathlib import Path
 from crossings.content import mdscan
 from crossings.content.mdscan import page_title
 from crossings.content.modules import format_minutes, load_modules
+from crossings.content.problems import Problem
 from crossings.content.project import Project
 from crossings.content.vocabulary import load_vocabulary
 from crossings.content.yamlsource import split_front_matter
@@ -156,7 +157,7 @@ def render_overview(pack: Pack, ctx: Context, *, level: int, target: str, **_) -
         title = ctx.module_titles.get(pack.module, pack.module)
         link = f"*{title}*" if target == PRINT else f"{{doc}}`{title} </modules/{pack.module}/index>`"
         out += [f"This pack goes with the module {link}.", ""]
-    totals = "; ".join(f"{v.title.lower()} ({format_minutes(v.total)})" for v in pack.variants)
+    totals = "; ".join(f"{format_minutes(v.total)} ({_short(v).lower()})" for v in pack.variants)
     out += [f"Formats: {totals}.", "", pack.texts.get("purpose", ""), ""]
     out += [heading(level, "Outcomes"), "",
             "After the session, participants can work towards these module outcomes:", "",
@@ -190,13 +191,18 @@ def agenda_table(variant: Variant) -> str:
     return "\n".join(lines) + "\n\n" + summary
 
 
+def _short(variant: Variant) -> str:
+    """A variant's title as a short label: 'Session 4' for 'Session 4: sharing ... (half day)'."""
+    return variant.title.split(" (")[0].split(":")[0]
+
+
 def _activity_times(pack: Pack, activity_id: str) -> str:
     """``25 min (90-minute session) · 30 min (half-day session)``: the variant as a label."""
     parts = []
     for variant in pack.variants:
         minutes = [row.minutes for row in variant.rows if row.activity.id == activity_id]
         if minutes:
-            label = variant.title.split(" (")[0]
+            label = _short(variant)
             parts.append(f"{sum(minutes)} min ({label[:1].lower() + label[1:]})")
     return " · ".join(parts)
 
@@ -219,6 +225,9 @@ def render_activities(pack: Pack, ctx: Context, *, level: int, target: str, **_)
     out = []
     notes = _notes_for(pack, ctx)
     for activity in ordered_activities(pack):
+        # In print, the heading and the header lines stay together and with what follows.
+        keep = target == PRINT
+        out += printing.raw("#block(sticky: true, breakable: false)[") if keep else []
         out += [heading(level, activity.title), ""]
         out += [f"**Grouping:** {activity.grouping_label}", ""]
         out += [f"**Time:** {_activity_times(pack, activity.id) or 'not planned in a variant'}", ""]
@@ -226,6 +235,7 @@ def render_activities(pack: Pack, ctx: Context, *, level: int, target: str, **_)
         if handouts:
             links = ", ".join(_handout_link(h, pack, target) for h in handouts if h)
             out += [f"**Handouts:** {links}", ""]
+        out += printing.raw("]") if keep else []
         out += [activity.instructions, ""]
         extra = [n for n in notes if n.activity == activity.id]
         if activity.notes or extra:
@@ -332,11 +342,10 @@ def render_timeline(pack: Pack, ctx: Context, *, level: int, target: str, **_) -
             details += [f"Length: {format_minutes(variant.total)}. The agenda and the "
                         f"activities are printed after the timeline.", ""]
         elif variant is not None:
-            where = (f"*{other.title}*" if target == PRINT
-                     else f"{{doc}}`{other.title} </{other.docname}>`")
-            details += [f"Use the {variant.title.split(' (')[0].lower()} agenda of the pack "
-                        f"{where} ({format_minutes(variant.total)}):", "",
-                        agenda_table(variant), ""]
+            where = ("the module's session pack" if target == PRINT
+                     else f"{{doc}}`the module's session pack </{other.docname}>`")
+            details += [f"Agenda: the {_short(variant).lower()} of {where} "
+                        f"({format_minutes(variant.total)}).", "", agenda_table(variant), ""]
     sessions = sum(1 for s in pack.timeline if s.variant)
     months = pack.timeline[-1].month if pack.timeline else 0
     summary = (f"**{sessions} meetings over {months} months, "
@@ -366,8 +375,9 @@ def _roles(line: str, source: Path, ctx: Context) -> str:
 
 
 def _box(title: str, body: str) -> list[str]:
-    return ["```{=typst}", "#notebox[", "```", "", f"**{title}**", "", body, "",
-            "```{=typst}", "]", "```", ""]
+    # The title is kept with the first lines of the box (sticky).
+    return ["```{=typst}", f"#notebox[#block(sticky: true, strong({printing.typst_text(title)}))",
+            "```", "", body, "", "```{=typst}", "]", "```", ""]
 
 
 IMAGE = re.compile(r"^\s*!\[([^\]]*)\]\(([^)\s]+)\)\s*$")
@@ -391,6 +401,7 @@ def to_pandoc(text: str, source: Path, ctx: Context, *, audience: str, pack: Pac
                 chunks.append([])
             chunks[-1].append(line)
         out = _convert(chunks[0], source, ctx, audience, pack, shift, level, medium)
+        out += printing.raw("#v(0.8em)")   # room above the first cut line
         for chunk in chunks[1:]:
             out += printing.raw(f"// card {source.stem}: {chunk[0][3:].strip()}\n#card[")
             out += _convert(chunk, source, ctx, audience, pack, shift, 1, medium)
@@ -540,6 +551,55 @@ def _cites(pack: Pack, ctx: Context) -> bool:
         h.path for h in (ctx.catalogue.handout(r, pack) for r in pack.used_handouts()) if h]
     notes = [n.path for n in _notes_for(pack, ctx)]
     return any("{cite" in f.read_text(encoding="utf-8") for f in files + notes)
+
+
+WORD = re.compile(r"[\w'-]+")
+REPEAT_WORDS = 4   # a generated sentence may share at most 3 words in a row with a heading
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(re.sub(r"\{[\w:-]+\}`[^`]*`|\*", " ", text))]
+
+
+def check_generated(pack: Pack, ctx: Context) -> list[Problem]:
+    """No generated sentence repeats REPEAT_WORDS or more words of a heading of the page."""
+    text = pack.page.read_text(encoding="utf-8")
+    parts = []
+    for d in mdscan.scan(text).directives:
+        if d.name.startswith("pack-") and d.name != "pack-downloads":
+            try:
+                parts.append((d.line, render_part(d.name, d.argument, pack, ctx, 2, PRINT)))
+            except KeyError:
+                continue   # reported by the page checks
+    headings = [h.text for h in mdscan.scan(text).headings]
+    headings += [m.group(2) for _, part in parts for line in part.splitlines()
+                 if (m := HEADING.match(line))]
+    # Only the renderer's own sentences count: skip lines taken from authored text.
+    authored = [*pack.texts.values(), *(t for _, t in ctx.outcomes.values())]
+    authored += [t for a in pack.activities.values() for t in (a.instructions, a.notes)]
+    authored += [s.text for s in pack.timeline]
+    authored += [n.body for n in _notes_for(pack, ctx)]
+    blob = "\n".join(authored)
+    runs = set()
+    for head in headings:
+        words = _words(head)
+        runs |= {tuple(words[i:i + REPEAT_WORDS]) for i in range(len(words) - REPEAT_WORDS + 1)}
+    problems = []
+    for line, part in parts:
+        for sentence in part.splitlines():
+            if not sentence.strip() or HEADING.match(sentence) or sentence.lstrip()[:1] == "|":
+                continue
+            own = re.sub(r"\s*\([\w-]+\)$", "", sentence.strip().removeprefix("- "))
+            if own and own in blob:
+                continue
+            words = _words(sentence)
+            hits = [" ".join(words[i:i + REPEAT_WORDS]) for i in range(len(words))
+                    if tuple(words[i:i + REPEAT_WORDS]) in runs]
+            if hits:
+                problems.append(Problem(pack.page, line, f"a generated sentence repeats the "
+                                                         f"heading words '{hits[0]}': "
+                                                         f"{sentence.strip()[:90]}"))
+    return problems
 
 
 def directive_level(page_text: str, line: int) -> int:
