@@ -27,15 +27,10 @@ from pathlib import Path
 
 from crossings.content.problems import ContentError
 from crossings.content.project import Project
+from crossings.packs.generated import check_generated
 from crossings.packs.model import pack_sources
 from crossings.packs.printing import TEMPLATE, set_row_heights
-from crossings.packs.render import (
-    Context,
-    check_generated,
-    handout_document,
-    pack_document,
-    pack_files,
-)
+from crossings.packs.render import Context, handout_document, pack_document, pack_files
 
 LANGUAGE = "en"
 AUTHOR = "The Crossings contributors"

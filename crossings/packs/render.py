@@ -20,7 +20,6 @@ from pathlib import Path
 from crossings.content import mdscan
 from crossings.content.mdscan import page_title
 from crossings.content.modules import format_minutes, load_modules
-from crossings.content.problems import Problem
 from crossings.content.project import Project
 from crossings.content.vocabulary import load_vocabulary
 from crossings.content.yamlsource import split_front_matter
@@ -551,55 +550,6 @@ def _cites(pack: Pack, ctx: Context) -> bool:
         h.path for h in (ctx.catalogue.handout(r, pack) for r in pack.used_handouts()) if h]
     notes = [n.path for n in _notes_for(pack, ctx)]
     return any("{cite" in f.read_text(encoding="utf-8") for f in files + notes)
-
-
-WORD = re.compile(r"[\w'-]+")
-REPEAT_WORDS = 4   # a generated sentence may share at most 3 words in a row with a heading
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in WORD.findall(re.sub(r"\{[\w:-]+\}`[^`]*`|\*", " ", text))]
-
-
-def check_generated(pack: Pack, ctx: Context) -> list[Problem]:
-    """No generated sentence repeats REPEAT_WORDS or more words of a heading of the page."""
-    text = pack.page.read_text(encoding="utf-8")
-    parts = []
-    for d in mdscan.scan(text).directives:
-        if d.name.startswith("pack-") and d.name != "pack-downloads":
-            try:
-                parts.append((d.line, render_part(d.name, d.argument, pack, ctx, 2, PRINT)))
-            except KeyError:
-                continue   # reported by the page checks
-    headings = [h.text for h in mdscan.scan(text).headings]
-    headings += [m.group(2) for _, part in parts for line in part.splitlines()
-                 if (m := HEADING.match(line))]
-    # Only the renderer's own sentences count: skip lines taken from authored text.
-    authored = [*pack.texts.values(), *(t for _, t in ctx.outcomes.values())]
-    authored += [t for a in pack.activities.values() for t in (a.instructions, a.notes)]
-    authored += [s.text for s in pack.timeline]
-    authored += [n.body for n in _notes_for(pack, ctx)]
-    blob = "\n".join(authored)
-    runs = set()
-    for head in headings:
-        words = _words(head)
-        runs |= {tuple(words[i:i + REPEAT_WORDS]) for i in range(len(words) - REPEAT_WORDS + 1)}
-    problems = []
-    for line, part in parts:
-        for sentence in part.splitlines():
-            if not sentence.strip() or HEADING.match(sentence) or sentence.lstrip()[:1] == "|":
-                continue
-            own = re.sub(r"\s*\([\w-]+\)$", "", sentence.strip().removeprefix("- "))
-            if own and own in blob:
-                continue
-            words = _words(sentence)
-            hits = [" ".join(words[i:i + REPEAT_WORDS]) for i in range(len(words))
-                    if tuple(words[i:i + REPEAT_WORDS]) in runs]
-            if hits:
-                problems.append(Problem(pack.page, line, f"a generated sentence repeats the "
-                                                         f"heading words '{hits[0]}': "
-                                                         f"{sentence.strip()[:90]}"))
-    return problems
 
 
 def directive_level(page_text: str, line: int) -> int:

@@ -12,7 +12,8 @@ from packs_fixture import line_of
 
 from crossings.content.project import Project
 from crossings.packs.checks import load_catalogue
-from crossings.packs.render import Context, check_generated
+from crossings.packs.generated import check_generated
+from crossings.packs.render import Context
 
 REPO = Path(__file__).resolve().parents[2]
 
