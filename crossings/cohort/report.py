@@ -13,13 +13,21 @@ of notebooks named by learner code (``<code>.ipynb``, ``<code>__<exercise>.ipynb
 the answer cells are read as plain values (``answer = [3, "..."]``).
 
 The report (HTML, tagged PDF, and the same numbers as JSON) shows the spread of the
-ratings of every strand and, the point of a mixed group, where sectors see the same
-local system differently. The **gap** of a strand is the highest sector mean minus
-the lowest sector mean, counting only sectors with at least ``--min-per-sector``
-ratings of that strand (so that no single person's rating stands for a sector).
-Strands are ranked by gap, largest first; equal gaps by the standard deviation of
-all ratings, then by roadmap order. Every submission that is missing, cannot be read
-or is incomplete is listed by learner code; none is dropped silently.
+ratings of every strand, the **shared priorities** (strands the whole group rates
+below the middle of the scale with an SD of at most ``SHARED_SD``: natural topics for
+joint action) and, the point of a mixed group, where sectors see the same local
+system differently. The **gap** of a strand is the highest sector mean minus the
+lowest sector mean, counting only sectors with at least ``--min-per-sector`` ratings
+of that strand. Strands are ranked by gap, largest first; equal gaps by the standard
+deviation of all ratings, then by roadmap order. The top ``TOP`` strands of both lists
+come with their level descriptors and next steps from ``book/self-assessment.yml``.
+
+Small groups are protected: no sector figure is shown for fewer than
+``MIN_PER_SECTOR`` (3) people, because two people could each work out the other's
+rating from the mean. Smaller sectors are shown together as "Other sectors" (``OTHER``)
+or, if still fewer than 3, only in the whole group; the report says which. Every
+submission that is missing, cannot be read or is incomplete is listed by learner code;
+none is dropped silently.
 """
 
 from __future__ import annotations
