@@ -272,6 +272,7 @@ PREAMBLE = """\
 #set par(justify: false, leading: 0.7em, spacing: 1em)
 #set table(stroke: 0.6pt + luma(110), inset: 5pt, align: left)
 #show figure.where(kind: table): set figure.caption(position: top)
+#show figure.where(kind: table): set block(breakable: true)
 #show table.cell.where(y: 0): set text(weight: "bold")
 #show heading: set block(above: 1.4em, below: 0.8em, sticky: true)
 #show heading.where(level: 3): set text(size: 11.5pt)
