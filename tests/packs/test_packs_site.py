@@ -117,6 +117,11 @@ def test_demo_pack_page_shows_computed_agendas_and_real_downloads(demo_site):
         assert rows[-1][:2] == [variant.time(variant.total), "End"]
     assert f"Total: {format_minutes(pack.variants[0].total)}" in main_text(page)
     assert assert_links_resolve(page, html) == 2 + 2 * 2
+    # each download says its format once ("Case card, Word (DOCX)"), and no filler line
+    items = [plain(li.get_text(" ")) for li in soup(page).select("ul.pack-downloads li")]
+    assert items[0] == "The printable pack (PDF)" and items[1] == "Everything in one zip file (ZIP)"
+    assert all(item.count("(") == 1 for item in items), items
+    assert "no further facilitator notes" not in main_text(page)
     assert assert_links_resolve(html / "facilitator" / "demo-session" / "handouts" /
                                 "case-card.html", html) == 2
 
