@@ -52,6 +52,8 @@ def check_generated(pack: Pack, ctx: Context) -> list[Problem]:
         for sentence in part.splitlines():
             if not sentence.strip() or HEADING.match(sentence) or sentence.lstrip()[:1] == "|":
                 continue
+            if sentence.startswith("**Handouts:**"):
+                continue   # a list of handout titles (authored names), not a sentence
             own = re.sub(r"\s*\([\w-]+\)$", "", sentence.strip().removeprefix("- "))
             if own and own in blob:
                 continue

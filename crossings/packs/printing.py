@@ -99,6 +99,17 @@ def print_kind(text: str) -> str:
     return ""
 
 
+IMAGE = re.compile(r"^\s*!\[[^\]]*\]\(([^)\s]+)\)\s*$", re.M)
+
+
+def figure_images(path: Path) -> list[Path]:
+    """The image files a figure handout prints (inputs of the pack build)."""
+    text = path.read_text(encoding="utf-8")
+    if print_kind(text) != "figure":
+        return []
+    return [(path.parent / m.group(1)).resolve() for m in IMAGE.finditer(text)]
+
+
 def is_shared(text: str) -> bool:
     return any(SHARED.match(line) for line in text.splitlines())
 
