@@ -147,7 +147,7 @@ def test_formgrader_grades_by_hand_on_the_same_course(cli_course, tmp_path):
             return json.loads(response.read())
 
     try:
-        for _ in range(120):
+        for _ in range(600):           # a loaded machine starts JupyterLab slowly
             try:
                 call("/api/status")
                 break
