@@ -32,10 +32,11 @@ from pathlib import Path
 from crossings.content.buildcache import BuildCache, code_files, inputs_key, tool_versions
 from crossings.content.problems import ContentError
 from crossings.content.project import Project
+from crossings.packs.documents import handout_document, pack_document
 from crossings.packs.generated import check_generated
 from crossings.packs.model import Pack
 from crossings.packs.printing import TEMPLATE, figure_images, set_row_heights
-from crossings.packs.render import Context, handout_document, pack_document, pack_files
+from crossings.packs.render import Context, pack_files
 
 LANGUAGE = "en"
 AUTHOR = "The Crossings contributors"
