@@ -50,6 +50,6 @@ def register(commands) -> None:
     p.add_argument("--roster", default="", help="file with the expected learner codes, one a "
                                                 "line (those without a notebook are listed)")
     p.add_argument("--min-per-sector", type=int, default=MIN_PER_SECTOR,
-                   help="ratings a sector needs on a strand to be compared (default: 2)")
+                   help="people a sector needs for its own figures (at least and default: 3)")
     p.add_argument("--root", default=".", help="repository folder (default: current)")
     p.set_defaults(func=cmd_cohort_report)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from crossings.cohort.report import MALFORMED, MISSING, CohortReport
+from crossings.cohort.report import MALFORMED, MISSING, OTHER, SHARED_SD, TOP, CohortReport
 from crossings.selfassessment.profile import radar_svg, strand_name
 
 TITLE = "Cohort report: local integration self-assessment"
@@ -24,7 +24,7 @@ LANGUAGE = "en"
 AUTHOR = "The Crossings contributors"
 BASENAME = "cohort-report"
 RADAR_FILE = "cohort-radar.svg"
-SECTOR_SHORT = {"ecec": "ECEC"}
+SECTOR_SHORT = {"ecec": "ECEC", OTHER: "Other sectors"}
 
 
 @dataclass
@@ -65,6 +65,25 @@ def gap_definition(report: CohortReport) -> str:
             f"deviation), then in roadmap order.")
 
 
+def strand_details(report: CohortReport, strands: list[str], kind: str) -> list[Block]:
+    """The level descriptors and the next steps of ``strands`` (from the self-assessment)."""
+    data = report.data
+    blocks = []
+    for strand in strands:
+        info, st = data["strands"][strand], report.strands[strand]
+        blocks.append(Block("h3", f"{strand_name(data, strand)} ({kind})"))
+        where = f"The group's mean is {num(st.mean)} (SD {num(st.sd)})"
+        if st.gap:
+            where += (f"; {short(st.high)} rates it {num(st.gap)} levels higher than "
+                      f"{short(st.low)}")
+        blocks.append(Block("p", where + ". What each level looks like:"))
+        blocks.append(Block("ul", items=[f"{i} {lv['label']}: {info['descriptors'][lv['id']]}"
+                                         for i, lv in enumerate(data["levels"], start=1)]))
+        blocks.append(Block("p", "Next steps to discuss together:"))
+        blocks.append(Block("ul", items=list(info["next_steps"])))
+    return blocks
+
+
 def report_blocks(report: CohortReport, today: date | None = None) -> list[Block]:
     data = report.data
     today = today or date.today()
@@ -85,6 +104,32 @@ def report_blocks(report: CohortReport, today: date | None = None) -> list[Block
         + (f"; {sum(1 for s in report.included if not s.sector)} without a sector"
            if any(not s.sector for s in report.included) else "") + ".")))
 
+    if report.small:
+        named = ", ".join(f"{short(k)} ({n})" for k, n in report.small.items())
+        where = (f"are shown together as \"{short(OTHER)}\"" if report.other_shown else
+                 "are counted in the whole group but left out of every sector figure")
+        blocks.append(Block("p", f"To protect small groups, no sector figure is shown for "
+                                 f"fewer than {report.min_per_sector} people: otherwise each "
+                                 f"could work out the others' ratings. These sectors {where}: "
+                                 f"{named}."))
+
+    blocks.append(Block("h2", "Shared priorities: what everyone rates low"))
+    blocks.append(Block("p", f"Strands with a low mean for the whole group (below the middle "
+                             f"of the scale) and a low spread (SD at most {num(SHARED_SD)}), "
+                             f"lowest first. When all sectors agree that something is weak, "
+                             f"it is a natural topic for joint action."))
+    if report.shared:
+        blocks.append(Block("table", "Shared priorities: low mean, low spread",
+                            ["Rank", "Strand", "Mean", "SD"],
+                            [[str(i), strand_name(data, s), num(report.strands[s].mean),
+                              num(report.strands[s].sd)]
+                             for i, s in enumerate(report.shared, start=1)],
+                            widths=["auto", "1fr", "auto", "auto"]))
+        blocks += strand_details(report, report.shared[:TOP], "shared priority")
+    else:
+        blocks.append(Block("p", "No strand has both a low mean and a low spread in this "
+                                 "group."))
+
     blocks.append(Block("h2", "Where sectors see the system differently"))
     blocks.append(Block("p", gap_definition(report)))
     rows = []
@@ -104,6 +149,8 @@ def report_blocks(report: CohortReport, today: date | None = None) -> list[Block
     if report.not_compared:
         blocks.append(Block("p", "Not compared (fewer than two sectors with enough ratings): "
                             + "; ".join(strand_name(data, s) for s in report.not_compared) + "."))
+    blocks += strand_details(report, [s for s in report.ranking if report.strands[s].gap > 0][:TOP],
+                             "disagreement")
     if report.ranking:
         top = report.strands[report.ranking[0]]
         blocks.append(Block("p", (
@@ -112,7 +159,7 @@ def report_blocks(report: CohortReport, today: date | None = None) -> list[Block
             f"than {short(top.low)}. Ask each sector what they see that the other does not.")))
 
     blocks.append(Block("h2", "The group's profile by sector"))
-    groups = [g for g in ["all", *data["sectors"]] if g in report.element_means]
+    groups = [g for g in ["all", *report.groups()] if g in report.element_means]
     names = {g: "Whole group" if g == "all" else short(g) for g in groups}
     axes = [e["short"] for e in data["elements"]]
     series = [(names[g], [report.element_means[g][e["id"]] for e in data["elements"]])
@@ -141,6 +188,7 @@ def report_blocks(report: CohortReport, today: date | None = None) -> list[Block
                         [[strand_name(data, s), str(st.n), *map(str, st.counts), num(st.mean),
                           num(st.sd)] for s, st in report.strands.items()],
                         widths=["1fr"] + ["auto"] * (len(levels) + 3)))
+    present = report.groups()
     blocks.append(Block("h3", "Sector means per strand"))
     blocks.append(Block("p", f"The mean rating of each sector, with the number of ratings in "
                              f"brackets. Where fewer than {report.min_per_sector} people of a "
@@ -224,8 +272,10 @@ PREAMBLE = """\
 #set par(justify: false, leading: 0.7em, spacing: 1em)
 #set table(stroke: 0.6pt + luma(110), inset: 5pt, align: left)
 #show figure.where(kind: table): set figure.caption(position: top)
+#show figure.where(kind: table): set block(breakable: true)
 #show table.cell.where(y: 0): set text(weight: "bold")
-#show heading: set block(above: 1.4em, below: 0.8em)
+#show heading: set block(above: 1.4em, below: 0.8em, sticky: true)
+#show heading.where(level: 3): set text(size: 11.5pt)
 #show figure.caption: set text(size: 9.5pt)
 """
 

@@ -13,13 +13,21 @@ of notebooks named by learner code (``<code>.ipynb``, ``<code>__<exercise>.ipynb
 the answer cells are read as plain values (``answer = [3, "..."]``).
 
 The report (HTML, tagged PDF, and the same numbers as JSON) shows the spread of the
-ratings of every strand and, the point of a mixed group, where sectors see the same
-local system differently. The **gap** of a strand is the highest sector mean minus
-the lowest sector mean, counting only sectors with at least ``--min-per-sector``
-ratings of that strand (so that no single person's rating stands for a sector).
-Strands are ranked by gap, largest first; equal gaps by the standard deviation of
-all ratings, then by roadmap order. Every submission that is missing, cannot be read
-or is incomplete is listed by learner code; none is dropped silently.
+ratings of every strand, the **shared priorities** (strands the whole group rates
+below the middle of the scale with an SD of at most ``SHARED_SD``: natural topics for
+joint action) and, the point of a mixed group, where sectors see the same local
+system differently. The **gap** of a strand is the highest sector mean minus the
+lowest sector mean, counting only sectors with at least ``--min-per-sector`` ratings
+of that strand. Strands are ranked by gap, largest first; equal gaps by the standard
+deviation of all ratings, then by roadmap order. The top ``TOP`` strands of both lists
+come with their level descriptors and next steps from ``book/self-assessment.yml``.
+
+Small groups are protected: no sector figure is shown for fewer than
+``MIN_PER_SECTOR`` (3) people, because two people could each work out the other's
+rating from the mean. Smaller sectors are shown together as "Other sectors" (``OTHER``)
+or, if still fewer than 3, only in the whole group; the report says which. Every
+submission that is missing, cannot be read or is incomplete is listed by learner code;
+none is dropped silently.
 """
 
 from __future__ import annotations
@@ -35,7 +43,10 @@ from crossings.exercises.source import Exercise, load_exercises
 from crossings.selfassessment.profile import Profile, Rating, read_answer, read_sector
 
 DEFAULT_EXERCISE = "self-assessment"
-MIN_PER_SECTOR = 2
+MIN_PER_SECTOR = 3      # no sector figure is ever shown for fewer raters (privacy)
+OTHER = "other"         # sectors with fewer people than that, taken together
+SHARED_SD = 1.0         # "low spread": the group mostly agrees (SD at most one level)
+TOP = 3                 # strands of each list shown with descriptors and next steps
 INCLUDED, MALFORMED, MISSING = "included", "malformed", "missing"
 
 
@@ -84,6 +95,21 @@ class CohortReport:
     ranking: list[str] = field(default_factory=list)         # strands with a gap, largest first
     not_compared: list[str] = field(default_factory=list)    # strands with < 2 sectors to compare
     element_means: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    shared: list[str] = field(default_factory=list)          # low mean, low spread, lowest first
+    small: dict[str, int] = field(default_factory=dict)      # sector -> people, below the minimum
+    other_shown: bool = False                                # small sectors shown as OTHER
+
+    def group_of(self, sector: str | None) -> str | None:
+        """The group a participant's ratings are shown in: their sector, OTHER, or none."""
+        if sector in self.small:
+            return OTHER if self.other_shown else None
+        return sector
+
+    def groups(self) -> list[str]:
+        """Sector groups with figures: sectors with enough people, then OTHER."""
+        counts = self.sector_counts()
+        keys = [k for k, n in counts.items() if n >= self.min_per_sector]
+        return keys + ([OTHER] if self.other_shown else [])
 
     @property
     def included(self) -> list[Submission]:
@@ -251,14 +277,15 @@ def sd(values: list[float]) -> float | None:
 
 
 def strand_stats(strand: str, included: list[Submission], levels: int,
-                 min_per_sector: int) -> StrandStats:
+                 min_per_sector: int, group_of=lambda sector: sector) -> StrandStats:
     values = [s.ratings[strand].level for s in included if s.ratings[strand].level is not None]
     counts = [values.count(k) for k in range(1, levels + 1)]
     per_sector: dict[str, list[int]] = {}
     for sub in included:
         level = sub.ratings[strand].level
-        if sub.sector and level is not None:
-            per_sector.setdefault(sub.sector, []).append(level)
+        group = group_of(sub.sector) if sub.sector else None
+        if group and level is not None:
+            per_sector.setdefault(group, []).append(level)
     sectors = {k: (len(v), mean(v)) for k, v in sorted(per_sector.items())}
     stats = StrandStats(strand, counts, mean(values), sd(values), sectors,
                         [k for k, (n, _) in sectors.items() if n >= min_per_sector])
@@ -272,21 +299,36 @@ def strand_stats(strand: str, included: list[Submission], levels: int,
 
 def build_report(source: Path, exercise: str, data: dict, submissions: list[Submission],
                  min_per_sector: int = MIN_PER_SECTOR) -> CohortReport:
+    if min_per_sector < MIN_PER_SECTOR:
+        raise ReportError(f"--min-per-sector must be at least {MIN_PER_SECTOR}: with fewer "
+                          f"people, each can work out the others' ratings from the mean")
     report = CohortReport(exercise, source, data, min_per_sector, submissions)
     order = [s for e in data["elements"] for s in e["strands"]]
     levels = len(data["levels"])
+    # Small sectors are folded into OTHER, or left out of sector figures if still too small.
+    report.small = {k: n for k, n in report.sector_counts().items() if 0 < n < min_per_sector}
+    report.other_shown = sum(report.small.values()) >= min_per_sector
     for strand in order:
-        report.strands[strand] = strand_stats(strand, report.included, levels, min_per_sector)
+        report.strands[strand] = strand_stats(strand, report.included, levels, min_per_sector,
+                                              report.group_of)
     with_gap = [s for s in order if report.strands[s].gap is not None]
     report.ranking = sorted(with_gap, key=lambda s: (-round(report.strands[s].gap, 9),
                                                      -round(report.strands[s].sd or 0, 9),
                                                      order.index(s)))
     report.not_compared = [s for s in order if report.strands[s].gap is None]
+    # Shared priorities: strands the whole group rates low and mostly agrees on.
+    middle = (levels + 1) / 2
+    low = [s for s in order if report.strands[s].mean is not None
+           and report.strands[s].mean < middle and (report.strands[s].sd or 0) <= SHARED_SD]
+    report.shared = sorted(low, key=lambda s: (round(report.strands[s].mean, 9),
+                                               round(report.strands[s].sd or 0, 9),
+                                               order.index(s)))
     # Element means: each participant's element score, averaged per sector and overall.
     groups: dict[str, list[Submission]] = {"all": report.included}
     for sub in report.included:
-        if sub.sector:
-            groups.setdefault(sub.sector, []).append(sub)
+        group = report.group_of(sub.sector) if sub.sector else None
+        if group:
+            groups.setdefault(group, []).append(sub)
     for group, members in groups.items():
         if group != "all" and len(members) < min_per_sector:
             continue

@@ -32,8 +32,11 @@ from pathlib import Path
 from crossings.content.buildcache import BuildCache, code_files, inputs_key, tool_versions
 from crossings.content.problems import ContentError
 from crossings.content.project import Project
+from crossings.packs.documents import handout_document, pack_document
+from crossings.packs.generated import check_generated
 from crossings.packs.model import Pack
-from crossings.packs.render import Context, handout_document, pack_document, pack_files
+from crossings.packs.printing import TEMPLATE, figure_images, set_row_heights
+from crossings.packs.render import Context, pack_files
 
 LANGUAGE = "en"
 AUTHOR = "The Crossings contributors"
@@ -60,7 +63,7 @@ PREAMBLE = """\
 #let notebox(body) = block(width: 100%, inset: 10pt, fill: rgb("#eef3f8"),
   stroke: (left: 3pt + rgb("#1f4e79")), breakable: true, body)
 
-"""
+"""  # ... followed by the handouts' print template, printing.TEMPLATE
 
 
 @dataclass
@@ -104,6 +107,10 @@ def pack_key(pack: Pack, ctx: Context) -> str:
     project = ctx.project
     package = Path(__file__).parents[1]
     files = [*_pack_folder_files(pack), project.bibliography]
+    for ref in pack.used_handouts():   # shared handouts of other packs, and figure images
+        handout = ctx.catalogue.handout(ref, pack)
+        if handout is not None:
+            files += [handout.path, *figure_images(handout.path)]
     modules = [pack.module] if pack.module else []
     for step in pack.timeline:
         other = ctx.catalogue.pack(step.pack) if step.pack else None
@@ -140,8 +147,10 @@ def build_packs(project: Project, out: Path, log=print, fresh: bool = False,
     """Build every pack whose inputs changed into ``out``; raises ContentError if any pack
     has a problem. Returns every pack (``seconds`` is 0 for a pack reused from the cache)."""
     ctx = ctx or Context.load(project)
-    if ctx.catalogue.problems:
-        raise ContentError(sorted(set(ctx.catalogue.problems), key=lambda p: (str(p.path), p.line)))
+    problems = ctx.catalogue.problems + [p for pack in ctx.catalogue.packs
+                                         for p in check_generated(pack, ctx)]
+    if problems:
+        raise ContentError(sorted(set(problems), key=lambda p: (str(p.path), p.line)))
     out.mkdir(parents=True, exist_ok=True)
     cache = BuildCache(out, CACHE_FILE)
     if cache.problem:
@@ -199,6 +208,8 @@ def build_one(pack: Pack, ctx: Context, out: Path) -> BuiltPack:
     # Handouts: DOCX and ODT for participants (facilitator notes removed).
     for ref in pack.used_handouts():
         handout = ctx.catalogue.handout(ref, pack)
+        if handout.kind == "figure":  # printed in the PDF only (printing: '% print: figure')
+            continue
         markdown = handout_document(handout, ctx)
         (source / f"{handout.id}.md").write_text(markdown, encoding="utf-8")
         for fmt in ("docx", "odt"):
@@ -211,10 +222,14 @@ def build_one(pack: Pack, ctx: Context, out: Path) -> BuiltPack:
     jobs.append((markdown, "typst", None, project))
     with ThreadPoolExecutor(max_workers=4) as pool:  # pandoc runs as separate processes
         results = list(pool.map(lambda job: pandoc(*job), jobs))
+    for job in jobs[:-1]:
+        set_row_heights(job[2])   # write-in rows get their height (printing)
+    for name, image in ctx.assets.items():
+        shutil.copyfile(image, source / name)
     body = results[-1]
     description = f"Facilitator pack for joint professional development: {pack.title}"
     typ = PREAMBLE.format(title=typst_string(pack.title), author=AUTHOR, lang=LANGUAGE,
-                          description=typst_string(description)) + body
+                          description=typst_string(description)) + TEMPLATE + "\n" + body
     typ_file = source / f"{pack.slug}-pack.typ"
     typ_file.write_text(typ, encoding="utf-8")
     pdf = folder / f"{pack.slug}-pack.pdf"

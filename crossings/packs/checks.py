@@ -3,6 +3,7 @@ material, markup. Each returns Problems with file and line."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from crossings.content import mdscan
@@ -35,16 +36,20 @@ def _check_references(catalogue: Catalogue, pack: Pack, outcome_ids: set[str],
         if oid not in outcome_ids:
             problems.append(Problem(path, doc.line("outcomes", i),
                                     f"outcome id '{oid}' is not declared by any module"))
-    for activity in pack.activities.values():
-        for ref in activity.handouts:
-            if catalogue.handout(ref, pack) is None:
-                problems.append(Problem(path, activity.handouts_line,
-                                        f"activity '{activity.id}' uses handout '{ref}', but "
-                                        f"{_handout_path(pack, ref)} does not exist"))
-    if pack.focus_group and catalogue.handout(pack.focus_group, pack) is None:
-        problems.append(Problem(path, doc.line("focus_group"),
-                                f"focus-group guide '{pack.focus_group}': "
-                                f"{_handout_path(pack, pack.focus_group)} does not exist"))
+    uses = [(a.handouts_line, f"activity '{a.id}'", ref) for a in pack.activities.values()
+            for ref in a.handouts]
+    if pack.focus_group:
+        uses.append((doc.line("focus_group"), "the focus-group guide", pack.focus_group))
+    for line, who, ref in uses:
+        handout = catalogue.handout(ref, pack)
+        if handout is None:
+            problems.append(Problem(path, line, f"{who} uses handout '{ref}', but "
+                                                f"{_handout_path(pack, ref)} does not exist"))
+        elif handout.pack != pack.slug and not handout.shared:
+            problems.append(Problem(path, line, f"{who} uses handout '{ref}' of another pack, "
+                                                f"which is not declared shared: write this "
+                                                f"pack's own handout, or add '% handout: "
+                                                f"shared' to {_handout_path(pack, ref)}"))
     for step in pack.timeline:
         if not step.variant:
             continue
@@ -56,6 +61,118 @@ def _check_references(catalogue: Catalogue, pack: Pack, outcome_ids: set[str],
             problems.append(Problem(path, step.line,
                                     f"timeline step '{step.title}' uses variant '{step.variant}', "
                                     f"which pack '{target.slug}' does not have"))
+    return problems
+
+
+NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10}
+_N = r"(\d+|" + "|".join(NUMBERS) + r")"
+GROUPS_OF = re.compile(rf"\bgroups? of {_N}(?:\s+(?:to|or|-)\s+{_N})?\b", re.I)
+# The names of printed materials: a kind word and a form word ("role cards", "review sheet").
+MATERIAL = re.compile(r"\b(case|role|viewpoint|vignette|review|planning|project|reflection|"
+                      r"evaluation|focus-group|meeting|roadmap)\s+(cards?|sheets?|canvas|log|"
+                      r"forms?|guide|checklist|figure|report)\b", re.I)
+
+
+def _text_lines(pack: Pack, key_line: int, text: str):
+    """(line number, line) of a block text written under the key on ``key_line``."""
+    for i, line in enumerate(text.splitlines()):
+        yield key_line + 1 + i, line
+
+
+def _material_ok(kind: str, noun: str, titles: list[str]) -> bool:
+    kind, noun = kind.lower().rstrip("s"), noun.lower().rstrip("s")
+    return any(kind in t and noun in t for t in titles)
+
+
+def _check_materials(catalogue: Catalogue, pack: Pack) -> list[Problem]:
+    """Every handout-like material the room text or an activity names is in the pack."""
+    problems = []
+    doc = pack.source
+    if doc is None:
+        return problems
+
+    def titles(refs) -> list[str]:
+        found = [catalogue.handout(r, pack) for r in refs]
+        return [f"{h.title} {h.id.replace('-', ' ')}".lower() for h in found if h]
+
+    everything = titles(pack.used_handouts())
+    texts = []
+    if "room" in pack.texts:
+        texts.append(("the room and materials", doc.line("room"), pack.texts["room"], everything))
+    for a in pack.activities.values():
+        texts.append((f"activity '{a.id}'", a.lines.get("instructions", a.line), a.instructions,
+                      titles(a.handouts) + titles([pack.focus_group] if pack.focus_group else [])))
+    for who, key_line, text, names in texts:
+        for number, line in _text_lines(pack, key_line, text):
+            for match in MATERIAL.finditer(line):
+                if not _material_ok(match.group(1), match.group(2), names):
+                    named = match.group(0)
+                    problems.append(Problem(pack.data_file, number,
+                                            f"{who} names '{named}', but no handout it lists "
+                                            f"has that name: add the handout (a printable page "
+                                            f"in facilitator/{pack.slug}/handouts/) and list it "
+                                            f"in the activity's 'handouts'"))
+    return problems
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBERS[word.lower()]
+
+
+def _check_groups(catalogue: Catalogue, pack: Pack) -> list[Problem]:
+    """Group sizes and role cards agree, and so does every 'groups of N' in the texts."""
+    problems = []
+    doc = pack.source
+    for activity in pack.activities.values():
+        if activity.group_size is None:
+            continue
+        least, most = activity.group_size
+        where = activity.lines.get("group_size", activity.line)
+        if activity.roles:
+            handout = catalogue.handout(activity.roles, pack)
+            if handout is None:
+                problems.append(Problem(pack.data_file, activity.lines["roles"],
+                                        f"role cards '{activity.roles}': "
+                                        f"{_handout_path(pack, activity.roles)} does not exist"))
+                continue
+            roles = [h.text for h in mdscan.scan(handout.path.read_text(encoding="utf-8"))
+                     .headings if h.level == 2]
+            required = [r for r in roles if "(optional)" not in r.lower()]
+            if len(required) > least or len(roles) < most:
+                problems.append(Problem(pack.data_file, where,
+                                        f"activity '{activity.id}' has groups of {least}"
+                                        f"{'' if least == most else f' to {most}'}, but its "
+                                        f"role cards ({handout.path.name}) have "
+                                        f"{len(required)} roles everyone must play and "
+                                        f"{len(roles)} in all: every group needs "
+                                        f"{len(required)} to {len(roles)} people (mark a role "
+                                        f"'(optional)' in its heading)"))
+        texts = [(activity.lines.get("instructions", activity.line), activity.instructions)]
+        if doc is not None:
+            texts += [(doc.line(k), pack.texts[k]) for k in ("groups", "room") if k in pack.texts]
+        for key_line, text in texts:
+            for number, line in _text_lines(pack, key_line, text):
+                for match in GROUPS_OF.finditer(line):
+                    low = _count(match.group(1))
+                    high = _count(match.group(2)) if match.group(2) else low
+                    if low > least or high < most:
+                        problems.append(Problem(pack.data_file, number,
+                                                f"'{match.group(0)}' does not fit activity "
+                                                f"'{activity.id}', whose groups have {least} to "
+                                                f"{most} people"))
+    return problems
+
+
+def _check_outcomes(pack: Pack) -> list[Problem]:
+    problems = []
+    for activity in pack.activities.values():
+        for oid in activity.teaches:
+            if oid not in pack.outcomes:
+                problems.append(Problem(pack.data_file, activity.lines.get("teaches",
+                                                                           activity.line),
+                                        f"activity '{activity.id}' teaches '{oid}', but the "
+                                        f"pack's 'outcomes' do not list it"))
     return problems
 
 
@@ -170,6 +287,9 @@ def load_catalogue(project: Project, outcome_ids: set[str] | None = None,
         add(_check_references(catalogue, pack, outcome_ids, module_slugs))
         add(_check_page(pack))
         add(_check_unused(pack))
+        add(_check_materials(catalogue, pack))
+        add(_check_groups(catalogue, pack))
+        add(_check_outcomes(pack))
         for source in [pack.data_file, pack.page, *(h.path for h in pack.handouts.values())]:
             if source.is_file():
                 add(check_markup(source, keys))

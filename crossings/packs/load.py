@@ -9,6 +9,7 @@ from crossings.content import mdscan
 from crossings.content.problems import ContentError, Problem
 from crossings.content.project import Project
 from crossings.content.yamlsource import Located, load_yaml_file
+from crossings.packs import printing
 from crossings.packs.model import (
     ACTIVITY_KEYS,
     BREAK,
@@ -121,11 +122,13 @@ def load_pack(folder: Path) -> tuple[Pack, list[Problem]]:
             report(Problem(path, line("activities", i, "handouts"),
                            "'handouts' must be a list of handout ids"))
             handouts = []
-        pack.activities[aid] = Activity(aid, _text(item.get("title")) or aid, grouping,
-                                        _text(item.get("instructions")) or "",
-                                        _text(item.get("notes")) or "", handouts,
-                                        line("activities", i, "id"),
-                                        line("activities", i, "handouts"))
+        activity = Activity(aid, _text(item.get("title")) or aid, grouping,
+                            _text(item.get("instructions")) or "",
+                            _text(item.get("notes")) or "", handouts,
+                            line("activities", i, "id"), line("activities", i, "handouts"))
+        activity.lines = {key: line("activities", i, key) for key in item}
+        _load_group_fields(activity, item, path, problems)
+        pack.activities[aid] = activity
     if not pack.activities:
         report(Problem(path, line("activities") if "activities" in data else 1,
                        "'activities' must list at least one activity"))
@@ -175,8 +178,42 @@ def load_pack(folder: Path) -> tuple[Pack, list[Problem]]:
         title = mdscan.page_title(file)
         if not title:
             report(Problem(file, 1, "a handout needs a '#' heading (its title)"))
-        pack.handouts[file.stem] = Handout(pack.slug, file.stem, file, title or file.stem)
+        text = file.read_text(encoding="utf-8")
+        pack.handouts[file.stem] = Handout(pack.slug, file.stem, file, title or file.stem,
+                                           printing.print_kind(text), printing.is_shared(text))
     return pack, problems
+
+
+def _load_group_fields(activity: Activity, item: dict, path: Path,
+                       problems: list[Problem]) -> None:
+    """``teaches`` (outcome ids), ``group_size`` (n or [least, most]) and ``roles``."""
+    teaches = item.get("teaches", [])
+    if not isinstance(teaches, list) or not all(isinstance(t, str) for t in teaches):
+        problems.append(Problem(path, activity.lines.get("teaches", activity.line),
+                                "'teaches' must be a list of outcome ids"))
+    else:
+        activity.teaches = teaches
+    size = item.get("group_size")
+    if size is not None:
+        pair = [size, size] if isinstance(size, int) else size
+        if not isinstance(pair, list) or len(pair) != 2 or not all(
+                isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in pair) \
+                or pair[0] > pair[1]:
+            problems.append(Problem(path, activity.lines["group_size"],
+                                    "'group_size' is a number of people or [least, most]"))
+        else:
+            activity.group_size = (pair[0], pair[1])
+    roles = item.get("roles")
+    if roles is not None:
+        if not _text(roles):
+            problems.append(Problem(path, activity.lines["roles"],
+                                    "'roles' names the role-card handout"))
+        else:
+            activity.roles = roles.strip()
+            if activity.group_size is None:
+                problems.append(Problem(path, activity.lines["roles"],
+                                        f"activity '{activity.id}' hands out role cards: give "
+                                        "its 'group_size' too"))
 
 
 def _load_variant(item, where, doc: Located, path: Path, problems: list[Problem]):

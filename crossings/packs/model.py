@@ -40,7 +40,8 @@ BREAK = "break"
 TEXT_FIELDS = ("purpose", "participants", "groups", "room", "follow_up")
 PACK_KEYS = {"kind", "module", "outcomes", "activities", "variants", "focus_group",
              "timeline", *TEXT_FIELDS}
-ACTIVITY_KEYS = {"id", "title", "grouping", "instructions", "notes", "handouts"}
+ACTIVITY_KEYS = {"id", "title", "grouping", "instructions", "notes", "handouts", "teaches",
+                 "group_size", "roles"}
 VARIANT_KEYS = {"id", "title", "slot", "start", "plan"}
 PLAN_KEYS = {"activity", "minutes"}
 STEP_KEYS = {"month", "title", "session", "text"}
@@ -66,6 +67,10 @@ class Activity:
     handouts: list[str] = field(default_factory=list)
     line: int = 1
     handouts_line: int = 1
+    teaches: list[str] = field(default_factory=list)   # outcome ids the activity works on
+    group_size: tuple[int, int] | None = None          # people per group (least, most)
+    roles: str = ""                                    # the role-card handout it hands out
+    lines: dict[str, int] = field(default_factory=dict)  # field -> line in pack.yml
 
     @property
     def grouping_label(self) -> str:
@@ -110,6 +115,8 @@ class Handout:
     id: str
     path: Path
     title: str
+    kind: str = ""        # '', 'cards' or 'figure' (``% print:`` in the handout, see printing)
+    shared: bool = False  # ``% handout: shared``: other packs may use it
 
     @property
     def ref(self) -> str:

@@ -23,6 +23,7 @@ from crossings.content.modules import format_minutes, load_modules
 from crossings.content.project import Project
 from crossings.content.vocabulary import load_vocabulary
 from crossings.content.yamlsource import split_front_matter
+from crossings.packs import printing
 from crossings.packs.checks import load_catalogue
 from crossings.packs.model import (
     BREAK,
@@ -57,6 +58,7 @@ class Context:
     labels: dict[str, str] = field(default_factory=dict)          # label -> text
     outcomes: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (module, text)
     module_titles: dict[str, str] = field(default_factory=dict)
+    assets: dict[str, Path] = field(default_factory=dict)         # file name -> image to copy
 
     @classmethod
     def load(cls, project: Project, catalogue: Catalogue | None = None) -> Context:
@@ -154,7 +156,7 @@ def render_overview(pack: Pack, ctx: Context, *, level: int, target: str, **_) -
         title = ctx.module_titles.get(pack.module, pack.module)
         link = f"*{title}*" if target == PRINT else f"{{doc}}`{title} </modules/{pack.module}/index>`"
         out += [f"This pack goes with the module {link}.", ""]
-    totals = "; ".join(f"{v.title.lower()} ({format_minutes(v.total)})" for v in pack.variants)
+    totals = "; ".join(f"{format_minutes(v.total)} ({_short(v).lower()})" for v in pack.variants)
     out += [f"Formats: {totals}.", "", pack.texts.get("purpose", ""), ""]
     out += [heading(level, "Outcomes"), "",
             "After the session, participants can work towards these module outcomes:", "",
@@ -188,13 +190,20 @@ def agenda_table(variant: Variant) -> str:
     return "\n".join(lines) + "\n\n" + summary
 
 
+def _short(variant: Variant) -> str:
+    """A variant's title as a short label: 'Session 4' for 'Session 4: sharing ... (half day)'."""
+    return variant.title.split(" (")[0].split(":")[0]
+
+
 def _activity_times(pack: Pack, activity_id: str) -> str:
+    """``25 min (90-minute session) · 30 min (half-day session)``: the variant as a label."""
     parts = []
     for variant in pack.variants:
         minutes = [row.minutes for row in variant.rows if row.activity.id == activity_id]
         if minutes:
-            parts.append(f"{sum(minutes)} min in the {variant.title.lower()}")
-    return "; ".join(parts)
+            label = _short(variant)
+            parts.append(f"{sum(minutes)} min ({label[:1].lower() + label[1:]})")
+    return " · ".join(parts)
 
 
 def _note_block(body: str, title: str = "Facilitator notes") -> list[str]:
@@ -215,6 +224,9 @@ def render_activities(pack: Pack, ctx: Context, *, level: int, target: str, **_)
     out = []
     notes = _notes_for(pack, ctx)
     for activity in ordered_activities(pack):
+        # In print, the heading and the header lines stay together and with what follows.
+        keep = target == PRINT
+        out += printing.raw("#block(sticky: true, breakable: false)[") if keep else []
         out += [heading(level, activity.title), ""]
         out += [f"**Grouping:** {activity.grouping_label}", ""]
         out += [f"**Time:** {_activity_times(pack, activity.id) or 'not planned in a variant'}", ""]
@@ -222,6 +234,7 @@ def render_activities(pack: Pack, ctx: Context, *, level: int, target: str, **_)
         if handouts:
             links = ", ".join(_handout_link(h, pack, target) for h in handouts if h)
             out += [f"**Handouts:** {links}", ""]
+        out += printing.raw("]") if keep else []
         out += [activity.instructions, ""]
         extra = [n for n in notes if n.activity == activity.id]
         if activity.notes or extra:
@@ -264,7 +277,7 @@ def absolute_doc_targets(text: str, source: Path, ctx: Context) -> str:
 def render_notes(pack: Pack, ctx: Context, *, level: int, target: str, **_) -> str:
     notes = [n for n in _notes_for(pack, ctx) if not n.activity]
     if not notes:
-        return "The module pages hold no further facilitator notes for this pack."
+        return ""
     out = ["These notes are written in the module pages for facilitators only. Learners "
            "never see them.", ""]
     for note in notes:
@@ -274,13 +287,15 @@ def render_notes(pack: Pack, ctx: Context, *, level: int, target: str, **_) -> s
 
 def pack_files(pack: Pack, ctx: Context) -> dict[str, str]:
     """Output files of a pack (relative path -> description), in the order they are listed."""
-    files = {f"{pack.slug}-pack.pdf": "the printable pack (PDF)",
+    files = {f"{pack.slug}-pack.pdf": "the printable pack",
              f"{pack.slug}-pack.zip": "everything in one zip file"}
     for ref in pack.used_handouts():
         handout = ctx.catalogue.handout(ref, pack)
         if handout:
-            files[f"handouts/{handout.id}.docx"] = f"{handout.title} (Word)"
-            files[f"handouts/{handout.id}.odt"] = f"{handout.title} (OpenDocument)"
+            if handout.kind == "figure":   # a figure page is printed, not edited
+                continue
+            files[f"handouts/{handout.id}.docx"] = f"{handout.title}, Word"
+            files[f"handouts/{handout.id}.odt"] = f"{handout.title}, OpenDocument"
     return files
 
 
@@ -291,7 +306,9 @@ def render_downloads(pack: Pack, ctx: Context, *, target: str, **_) -> str:
            "can adapt the handouts to your town. The handouts are:", ""]
     for ref in pack.used_handouts():
         handout = ctx.catalogue.handout(ref, pack)
-        if handout:
+        if handout and handout.kind == "figure":
+            out.append(f"- *{handout.title}* (a printed page of this PDF)")
+        elif handout:
             out.append(f"- *{handout.title}* (`handouts/{handout.id}.docx`, "
                        f"`handouts/{handout.id}.odt`)")
     return "\n".join(out)
@@ -319,15 +336,15 @@ def render_timeline(pack: Pack, ctx: Context, *, level: int, target: str, **_) -
         details += [heading(level, f"{when}: {step.title}"), ""]
         if step.text:
             details += [step.text, ""]
-        if variant is not None:
-            if other is pack:
-                where = "the agenda above"
-            elif target == PRINT:
-                where = f"the pack *{other.title}*"
-            else:
-                where = f"the pack {{doc}}`{other.title} </{other.docname}>`"
-            details += [f"Run the {variant.title.lower()} from {where} "
-                        f"({format_minutes(variant.total)}):", "", agenda_table(variant), ""]
+        if variant is not None and other is pack:
+            # This pack's own sessions: their agendas and activities follow on this page.
+            details += [f"Length: {format_minutes(variant.total)}. The agenda and the "
+                        f"activities are printed after the timeline.", ""]
+        elif variant is not None:
+            where = ("the module's session pack" if target == PRINT
+                     else f"{{doc}}`the module's session pack </{other.docname}>`")
+            details += [f"Agenda: the {_short(variant).lower()} of {where} "
+                        f"({format_minutes(variant.total)}).", "", agenda_table(variant), ""]
     sessions = sum(1 for s in pack.timeline if s.variant)
     months = pack.timeline[-1].month if pack.timeline else 0
     summary = (f"**{sessions} meetings over {months} months, "
@@ -357,26 +374,79 @@ def _roles(line: str, source: Path, ctx: Context) -> str:
 
 
 def _box(title: str, body: str) -> list[str]:
-    return ["```{=typst}", "#notebox[", "```", "", f"**{title}**", "", body, "",
-            "```{=typst}", "]", "```", ""]
+    # The title is kept with the first lines of the box (sticky).
+    return ["```{=typst}", f"#notebox[#block(sticky: true, strong({printing.typst_text(title)}))",
+            "```", "", body, "", "```{=typst}", "]", "```", ""]
+
+
+IMAGE = re.compile(r"^\s*!\[([^\]]*)\]\(([^)\s]+)\)\s*$")
+CARD_HEADING = re.compile(r"^##\s")
 
 
 def to_pandoc(text: str, source: Path, ctx: Context, *, audience: str, pack: Pack | None,
-              shift: int = 0) -> str:
-    """Convert MyST ``text`` (a page written in ``source``) into pandoc Markdown."""
+              shift: int = 0, medium: str = "typst") -> str:
+    """Convert MyST ``text`` (a page written in ``source``) into pandoc Markdown.
+
+    ``medium`` is 'typst' (the printed pack) or 'office' (DOCX and ODT): the print
+    convention of ``printing`` (write-in space, cards, figure pages) is written for it."""
     front, skip = split_front_matter(text)
     lines = text.splitlines()[skip:] if front is not None else text.splitlines()
-    has_title = front is not None and "title:" in front
-    return "\n".join(_convert(lines, source, ctx, audience, pack, shift, 1 if has_title else 0))
+    level = 1 if front is not None and "title:" in front else 0
+    if medium == "typst" and printing.print_kind(text) == "cards":
+        # Each '##' section is a card: dashed cut lines, never split across pages.
+        chunks: list[list[str]] = [[]]
+        for line in lines:
+            if CARD_HEADING.match(line):
+                chunks.append([])
+            chunks[-1].append(line)
+        out = _convert(chunks[0], source, ctx, audience, pack, shift, level, medium)
+        out += printing.raw("#v(0.8em)")   # room above the first cut line
+        for chunk in chunks[1:]:
+            out += printing.raw(f"// card {source.stem}: {chunk[0][3:].strip()}\n#card[")
+            out += _convert(chunk, source, ctx, audience, pack, shift, 1, medium)
+            out += printing.raw("]")
+        return "\n".join(out)
+    return "\n".join(_convert(lines, source, ctx, audience, pack, shift, level, medium))
 
 
 def _convert(lines: list[str], source: Path, ctx: Context, audience: str, pack: Pack | None,
-             shift: int, level: int) -> list[str]:
+             shift: int, level: int, medium: str = "typst") -> list[str]:
     out: list[str] = []
+    space = None   # a pending '% write-in:' declaration
     i = 0
     while i < len(lines):
         line = lines[i]
         if LABEL.match(line):
+            i += 1
+            continue
+        if printing.COMMENT.match(line):
+            space = printing.write_in(line) or space
+            i += 1
+            continue
+        if space is not None and line.strip().startswith("|"):
+            table = []
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                table.append(_roles(lines[i], source, ctx))
+                i += 1
+            first = printing.table_cells(table[2])[0] if len(table) > 2 else ""
+            out += printing.write_in_table(table, space, medium,
+                                           f"{source.stem}: {first or table[0]}")
+            space = None
+            continue
+        if space is not None and line.strip():
+            label = _roles(line, source, ctx).strip()
+            out += printing.write_in_field(label.strip("*"), space, medium,
+                                           f"{source.stem}: {label.strip('*')}")
+            space = None
+            i += 1
+            continue
+        image = IMAGE.match(line)
+        if image and medium == "typst":
+            path = (source.parent / image.group(2)).resolve()
+            name = f"{source.stem}-{path.name}"
+            ctx.assets[name] = path
+            out += printing.raw(f"// figure {source.stem}\n#figure-page(image(\"{name}\", "
+                                f"alt: {printing.typst_text(image.group(1))}))")
             i += 1
             continue
         tick = TICK_OPEN.match(line)
@@ -406,7 +476,7 @@ def _convert(lines: list[str], source: Path, ctx: Context, audience: str, pack: 
                 i += 1
             i += 1  # the closing fence
             out += _directive(name, argument, options, body, source, ctx, audience, pack,
-                              shift, level)
+                              shift, level, medium)
             continue
         head = HEADING.match(line)
         if head:
@@ -419,8 +489,9 @@ def _convert(lines: list[str], source: Path, ctx: Context, audience: str, pack: 
     return out
 
 
-def _directive(name, argument, options, body, source, ctx, audience, pack, shift, level):
-    inner = _convert(body, source, ctx, audience, pack, shift, level)
+def _directive(name, argument, options, body, source, ctx, audience, pack, shift, level,
+               medium="typst"):
+    inner = _convert(body, source, ctx, audience, pack, shift, level, medium)
     if name == NOTE_DIRECTIVE:
         if audience != FACILITATOR:
             return []
@@ -433,52 +504,8 @@ def _directive(name, argument, options, body, source, ctx, audience, pack, shift
             raise ValueError(f"{source}: '{name}' needs a pack")
         generated = render_part(name, argument, pack, ctx, level + 1, PRINT)
         return [""] + _convert(generated.splitlines(), source, ctx, audience, pack, shift,
-                               level) + [""]
+                               level, medium) + [""]
     raise ValueError(f"{source}: directive '{name}' cannot be printed")
-
-
-# ---------------------------------------------------------------------------- documents
-
-
-def pack_document(pack: Pack, ctx: Context) -> str:
-    """The whole printed pack as pandoc Markdown: the page, the handouts, the references."""
-    page = pack.page.read_text(encoding="utf-8")
-    out = [f"# {pack.title}", "",
-           "A facilitator pack of Crossings, an open platform for joint professional "
-           "development in early childhood. Licence: CC BY 4.0.", ""]
-    out.append(to_pandoc(page, pack.page, ctx, audience=FACILITATOR, pack=pack))
-    out += ["", "## Handouts", "",
-            "Each handout starts on a new page. Editable copies (Word and OpenDocument) are "
-            "in the pack's zip file.", ""]
-    for ref in pack.used_handouts():
-        handout = ctx.catalogue.handout(ref, pack)
-        if handout is None:
-            continue
-        out += ["", "```{=typst}", "#pagebreak(weak: true)", "```", ""]
-        owner = ctx.catalogue.pack(handout.pack) or pack
-        out.append(to_pandoc(handout.path.read_text(encoding="utf-8"), handout.path, ctx,
-                             audience=FACILITATOR, pack=owner, shift=2))
-    if _cites(pack, ctx):
-        out += ["", "```{=typst}", "#pagebreak(weak: true)", "```", "",
-                "## References", "", "::: {#refs}", ":::", ""]
-    return "\n".join(out) + "\n"
-
-
-def handout_document(handout: Handout, ctx: Context) -> str:
-    """One handout for participants (facilitator notes removed), as pandoc Markdown."""
-    owner = ctx.catalogue.pack(handout.pack)
-    body = to_pandoc(handout.path.read_text(encoding="utf-8"), handout.path, ctx,
-                     audience=PARTICIPANT, pack=owner)
-    if "@" in body and re.search(r"\[@|@\w", body):
-        body += "\n\n# References\n\n::: {#refs}\n:::\n"
-    return body
-
-
-def _cites(pack: Pack, ctx: Context) -> bool:
-    files = [pack.page, pack.data_file] + [
-        h.path for h in (ctx.catalogue.handout(r, pack) for r in pack.used_handouts()) if h]
-    notes = [n.path for n in _notes_for(pack, ctx)]
-    return any("{cite" in f.read_text(encoding="utf-8") for f in files + notes)
 
 
 def directive_level(page_text: str, line: int) -> int:

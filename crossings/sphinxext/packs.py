@@ -163,8 +163,8 @@ def append_handout_downloads(app: Sphinx, doctree: nodes.document) -> None:
         return
     ctx = _context(app.env)
     pack = ctx.catalogue.pack(parts[1])
-    if pack is None or parts[3] not in pack.handouts:
-        return
+    if pack is None or parts[3] not in pack.handouts or pack.handouts[parts[3]].kind == "figure":
+        return   # a figure page is printed in the pack PDF; it has no editable copy
     para = nodes.paragraph(classes=["handout-downloads"])
     para += nodes.strong(text="Adapt this handout: ")
     for i, fmt in enumerate(("docx", "odt")):

@@ -8,9 +8,10 @@ from packs_fixture import MODULE_NOTE, add_demo_pack, line_of
 
 from crossings.content.project import Project
 from crossings.packs.checks import load_catalogue
+from crossings.packs.documents import handout_document
 from crossings.packs.load import facilitator_notes
 from crossings.packs.model import Catalogue
-from crossings.packs.render import PARTICIPANT, Context, handout_document, to_pandoc
+from crossings.packs.render import PARTICIPANT, Context, to_pandoc
 from crossings.validate import validate
 
 REPO = Path(__file__).resolve().parents[2]

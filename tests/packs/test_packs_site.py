@@ -117,6 +117,11 @@ def test_demo_pack_page_shows_computed_agendas_and_real_downloads(demo_site):
         assert rows[-1][:2] == [variant.time(variant.total), "End"]
     assert f"Total: {format_minutes(pack.variants[0].total)}" in main_text(page)
     assert assert_links_resolve(page, html) == 2 + 2 * 2
+    # each download says its format once ("Case card, Word (DOCX)"), and no filler line
+    items = [plain(li.get_text(" ")) for li in soup(page).select("ul.pack-downloads li")]
+    assert items[0] == "The printable pack (PDF)" and items[1] == "Everything in one zip file (ZIP)"
+    assert all(item.count("(") == 1 for item in items), items
+    assert "no further facilitator notes" not in main_text(page)
     assert assert_links_resolve(html / "facilitator" / "demo-session" / "handouts" /
                                 "case-card.html", html) == 2
 
@@ -144,7 +149,8 @@ def test_real_site_has_packs_and_keeps_facilitator_text_off_learner_pages(site):
             assert f"Total: {format_minutes(variant.total)} of a {format_minutes(variant.slot)}" \
                 in text
         assert assert_links_resolve(page, site) >= 2 + 2 * 5
-        assert "Adapt this handout" in main_text(
-            next((site / "facilitator" / pack.slug / "handouts").glob("*.html")))
+        editable = sorted(h for h in (site / "facilitator" / pack.slug / "handouts").glob("*.html")
+                          if pack.handouts[h.stem].kind != "figure")   # figure pages: PDF only
+        assert "Adapt this handout" in main_text(editable[0])
     landing = soup(site / "book" / "index.html")
     assert landing.select_one(".audience-routes a[href*='facilitator/index.html']") is not None

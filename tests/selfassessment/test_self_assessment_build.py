@@ -17,6 +17,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from nbclient import NotebookClient
+from print_check import check_pdf, page_count, render_pngs
 from pypdf import PdfReader
 
 from crossings.cohort.report import collect
@@ -149,13 +150,14 @@ def test_autograder_gives_points_for_completeness_only(built):
 
 # --- the cohort report --------------------------------------------------------------------------
 
-# 13 pseudonymous participants from five sectors; health has one person only, so it is
-# never compared (at least two ratings per sector). Every strand not listed is rated 2.
+# 13 pseudonymous participants from five sectors. A sector figure needs three people:
+# policy (2) and health (1) are shown together as "Other sectors" (3 people), never alone.
+# Every strand not listed is rated 2.
 DESIGN = {
     # sector means ECEC 4, school 1, social 2, policy 2 -> gap 3.00
     "governance-transitions": {"ecec": [4] * 4, "school": [1] * 3, "social": [2] * 3,
                                "policy": [2, 2], "health": [3]},
-    # policy 3 vs everyone else 1 -> gap 2.00 (health's 4 is not compared)
+    # other sectors (policy 3, 3, health 4) 3.33 vs everyone else 1 -> gap 2.33
     "funding-sustained": {"ecec": [1] * 4, "school": [1] * 3, "social": [1] * 3,
                           "policy": [3, 3], "health": [4]},
     # ECEC 3, school 2, social 4/3 -> gap 1.67
@@ -164,7 +166,7 @@ DESIGN = {
     # equal sector means (2.00) but a split group -> gap 0, spread large
     "workforce-cpd": {"ecec": [1, 3, 1, 3], "school": [1, 3, 2], "social": [3, 1, 2],
                       "policy": [1, 3], "health": [2]},
-    # only health differs, and health is not compared -> gap 0, small spread
+    # only health differs: other sectors 2.67 vs 2 -> gap 0.67, small spread
     "services-societal": {"ecec": [2] * 4, "school": [2] * 3, "social": [2] * 3,
                           "policy": [2, 2], "health": [4]},
 }
@@ -172,8 +174,8 @@ PEOPLE = [("ecec", 4), ("school", 3), ("social", 3), ("policy", 2), ("health", 1
 EXPECTED_TOP = ["1.5 Facilitating smooth transitions",
                 "2.1 Sufficient and sustained public investment",
                 "5.3 Accessible information and simpler processes",
-                "3.1 Comprehensive professional development",
                 "6.2 Connection to wider social issues",
+                "3.1 Comprehensive professional development",
                 "1.1 A policy roadmap and a shared vision"]   # then the other ties, roadmap order
 
 
@@ -203,11 +205,18 @@ def test_group_from_a_plain_folder_is_ranked_by_sector_gap(built, tmp_path):
     report = collect(tmp_path / "nbs", Project(root))
     assert len(report.included) == 13
     assert report.ranking[:6] == ["governance-transitions", "funding-sustained", "families-access",
-                                  "workforce-cpd", "services-societal", "governance-vision"]
-    gaps = [round(report.strands[s].gap, 2) for s in report.ranking[:4]]
-    assert gaps == [3.0, 2.0, 1.67, 0.0]
+                                  "services-societal", "workforce-cpd", "governance-vision"]
+    gaps = [round(report.strands[s].gap, 2) for s in report.ranking[:5]]
+    assert gaps == [3.0, 2.33, 1.67, 0.67, 0.0]
     top = report.strands["governance-transitions"]
-    assert (top.high, top.low) == ("ecec", "school") and "health" not in top.compared
+    assert (top.high, top.low) == ("ecec", "school")
+    assert top.compared == ["ecec", "other", "school", "social"]
+    assert report.small == {"health": 1, "policy": 2} and report.other_shown
+    # shared priorities: low mean and low spread; the split strands are not among them
+    assert report.shared[0] == "governance-vision"
+    assert {"families-access", "workforce-cpd", "services-societal"} <= set(report.shared)
+    assert "funding-sustained" not in report.shared            # SD above 1: a split group
+    assert "governance-transitions" not in report.shared
     assert report.strands["pedagogy-holistic"].n == 12
     assert [s.notes for s in report.included if s.notes] == [["1 strand(s) not rated: 4.1"]]
 
@@ -250,7 +259,7 @@ def test_cohort_report_html_ranks_strands_by_disagreement(cohort):
     assert [r[1] for r in rows[:6]] == EXPECTED_TOP
     assert rows[0] == ["1", "1.5 Facilitating smooth transitions", "3.00", "ECEC 4.00",
                        "School 1.00"]
-    assert rows[1][2:] == ["2.00", "Policy 3.00", "ECEC 1.00"]
+    assert rows[1][2:] == ["2.33", "Other sectors 3.33", "ECEC 1.00"]
     assert rows[2][2:] == ["1.67", "ECEC 3.00", "Social 1.33"]
     page = (report_dir / "cohort-report.html").read_text()
     soup = BeautifulSoup(page, "html.parser")
@@ -263,11 +272,20 @@ def test_cohort_report_html_ranks_strands_by_disagreement(cohort):
     assert "15 learner(s): 13 self-assessment(s) included (1 of them incomplete), 1 missing, " \
            "1 could not be read." in text
     assert soup.find("svg", attrs={"role": "img"}) is not None
-    # health has one participant: no health mean is shown anywhere (it would be their rating)
+    # health (1) and policy (2) never get a figure of their own: they are "Other sectors"
     sectors = next(t for t in soup.find_all("table") if "by sector" in t.caption.text)
-    health = [tr.find_all(["th", "td"])[4].text for tr in sectors.tbody.find_all("tr")]
-    assert [h.text for h in sectors.thead.find_all("th")][4] == "Health"
-    assert set(health) == {"hidden (1)"}
+    head = [h.text for h in sectors.thead.find_all("th")]
+    assert head == ["Strand", "ECEC", "School", "Social", "Other sectors"]
+    assert "These sectors are shown together as \"Other sectors\": Policy (2), Health (1)." in text \
+        or "These sectors are shown together as \"Other sectors\": Health (1), Policy (2)." in text
+    # shared priorities come first, with descriptors and next steps for the top strands
+    headings = [h.get_text(strip=True) for h in soup.find_all(["h2", "h3"])]
+    assert headings.index("Shared priorities: what everyone rates low") < \
+        headings.index("Where sectors see the system differently")
+    assert "1.5 Facilitating smooth transitions (disagreement)" in headings
+    assert "1.1 A policy roadmap and a shared vision (shared priority)" in headings
+    assert "1 Not yet: There is no shared plan for young children in our area." in text
+    assert "Next steps to discuss together:" in text
 
 
 def test_cohort_report_pdf_is_tagged_and_holds_the_ranking(cohort):
@@ -278,6 +296,8 @@ def test_cohort_report_pdf_is_tagged_and_holds_the_ranking(cohort):
     assert root["/Lang"] == "en"
     assert reader.metadata.title == "Cohort report: local integration self-assessment"
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert text.index("Shared priorities") < text.index("Where sectors see the system")
+    text = text[text.index("Strands ranked by the gap"):]
     positions = [text.find(name) for name in EXPECTED_TOP]
     assert -1 not in positions and positions == sorted(positions)
     assert "1 1.5 Facilitating smooth transitions 3.00 ECEC 4.00 School 1.00" in text
@@ -286,6 +306,14 @@ def test_cohort_report_pdf_is_tagged_and_holds_the_ranking(cohort):
     assert re.search(r"^1\s+1\.5 Facilitating smooth transitions\s+3\.00\s+ECEC 4\.00", stdout,
                      re.M)
     assert (report_dir / "cohort-radar.svg").is_file()
+
+
+def test_cohort_report_pages_pass_the_visual_check(cohort, tmp_path):
+    """Every page rendered (pdftoppm) and measured: no page ends with a heading."""
+    report_dir, _ = cohort
+    pdf = report_dir / "cohort-report.pdf"
+    assert len(render_pngs(pdf, tmp_path / "png")) == page_count(pdf) >= 3
+    assert check_pdf(pdf, "cohort report", heading_size=11.4, margin_x=18, margin_y=20) == []
 
 
 # --- the site ---------------------------------------------------------------------------------
