@@ -138,6 +138,7 @@ def tests(session: nox.Session) -> None:
     install(session, "build", "test", "grading", "browser")
     ensure_debian_package(session, "bwrap", "bubblewrap")  # sandbox of the grading tests
     ensure_debian_package(session, "chromium", "chromium")  # browser tests (Playwright drives it)
+    ensure_debian_package(session, "pg_ctlcluster", "postgresql")  # a real gradebook server
     session.run("pytest", *(session.posargs or ["-q"]))
 
 
@@ -202,7 +203,7 @@ def bench_grading(session: nox.Session) -> None:
 
 
 def bench_weight(session: nox.Session) -> None:
-    """First-visit weight of our landing and module pages vs a default Jupyter Book page."""
+    """First-visit weight of our landing, module and exercise pages vs a default Jupyter Book page."""
     install(session, "build", "browser")
     ensure_debian_package(session, "chromium", "chromium")
     build_site(session)

@@ -16,7 +16,7 @@ from crossings.content.toc import read_toc
 from crossings.content.yamlsource import load_front_matter, load_yaml_file
 
 ROLE_SYNC_GROUP = "role"
-ROLE_TABS = ("ecec", "school", "social-health", "policy")
+ROLE_TABS = ("ecec", "school", "social", "health", "policy")
 IMAGE_DIRECTIVES = {"figure", "image"}
 
 

@@ -33,6 +33,7 @@ from crossings.content.problems import Problem
 from crossings.content.project import Project
 from crossings.content.vocabulary import load_vocabulary
 from crossings.exercises.source import Exercise, load_exercises
+from crossings.selfassessment.framework import site_url
 
 MODEL_LEARNER = "model-answer"
 CACHE_FILE = ".exercises-cache.json"
@@ -139,7 +140,8 @@ def build_exercises(project: Project, out: Path | None = None, check_models: boo
     for exercise in stale:
         folder = course / "source" / exercise.id
         folder.mkdir(parents=True)
-        nbformat.write(source_notebook(exercise, texts), folder / f"{exercise.id}.ipynb")
+        nbformat.write(source_notebook(exercise, texts, project.root, site_url(project)),
+                       folder / f"{exercise.id}.ipynb")
 
     config = nbgrader_config(course)
     sockets = ipc_kernels(config)

@@ -276,7 +276,11 @@ def test_authoring_mistakes_in_a_rating_exercise(project_copy):
 def notebook():
     exercises, _ = load_exercises(Project(REPO))
     exercise = next(e for e in exercises if e.id == "self-assessment")
-    return source_notebook(exercise, {})
+    nb = source_notebook(exercise, {})
+    for cell in nb.cells:     # as a learner hands it in: one `answer = ...` line, the model's
+        if "### BEGIN SOLUTION" in cell.source:
+            cell.source = cell.source.split("### BEGIN SOLUTION\n", 1)[1].split("\n### END", 1)[0]
+    return nb
 
 
 def grade_ids(nb, suffix: str) -> list[str]:
