@@ -77,21 +77,23 @@ def fetch(url: str) -> str:
 
 
 def preview_latency(python: str, root: Path, page: Path, saves: int = 3,
-                    timeout: float = 120.0) -> tuple[list[float], float]:
+                    timeout: float = 600.0) -> tuple[list[float], float]:
     """(seconds from save to visible, per save; seconds until the first page was served)."""
     port = free_port()
     docname = page.relative_to(root).with_suffix("").as_posix()
     url = f"http://127.0.0.1:{port}/{docname}.html"
     started = time.perf_counter()
+    log = root / "_build" / "bench" / "preview.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen([python, "-m", "crossings.sphinxext.preview", "--root", str(root),
-                             "--port", str(port)], cwd=root, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                             "--port", str(port)], cwd=root, stdout=log.open("w"),
+                            stderr=subprocess.STDOUT)
     original = page.read_text(encoding="utf-8")
     latencies = []
     try:
         while not fetch(url):
             if proc.poll() is not None or time.perf_counter() - started > timeout:
-                raise SystemExit("the preview did not serve the page")
+                raise SystemExit(f"the preview did not serve the page (see {log})")
             time.sleep(0.1)
         first = time.perf_counter() - started
         for i in range(saves):
@@ -126,15 +128,17 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(root / "_build", ignore_errors=True)
     print("bench: nox -s build, cold ...", flush=True)
     cold = timed_build(args.nox_python, root)
-    print("bench: nox -s build, nothing changed ...", flush=True)
+    print(f"bench: cold {cold:.1f} s; nox -s build, nothing changed ...", flush=True)
     same = timed_build(args.nox_python, root)
+    print(f"bench: nothing changed {same:.1f} s (ratio {same / cold:.3f})", flush=True)
     print(f"bench: nox -s build, one sentence added to {page.relative_to(root)} ...", flush=True)
     page.write_text(original + "\nA sentence added by the benchmark.\n", encoding="utf-8")
     try:
         edited = timed_build(args.nox_python, root)
     finally:
         page.write_text(original, encoding="utf-8")
-    print("bench: preview, save -> visible ...", flush=True)
+    print(f"bench: one page edited {edited:.1f} s (ratio {edited / cold:.3f}); preview, "
+          "save -> visible ...", flush=True)
     latencies, first = preview_latency(sys.executable, root, page)
     latency = statistics.median(latencies)
 
