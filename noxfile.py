@@ -151,6 +151,7 @@ def tests(session: nox.Session) -> None:
     ensure_debian_package(session, "bwrap", "bubblewrap")  # sandbox of the grading tests
     ensure_debian_package(session, "chromium", "chromium")  # browser tests (Playwright drives it)
     ensure_debian_package(session, "pg_ctlcluster", "postgresql")  # a real gradebook server
+    ensure_debian_package(session, "pdftoppm", "poppler-utils")  # print check: PDF pages as images
     npm_ci(session, "axe")  # axe-core for the browser tests, at the pinned version
     session.run("pytest", *(session.posargs or ["-q"]))
 
