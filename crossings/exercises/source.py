@@ -14,6 +14,7 @@ question is a fenced ``exercise-item`` block whose body is YAML::
     options: {A: ..., B: ..., C: ...}
     answer: B               # the model answer
     check: formative        # formative | summative (choice, classify, order; required)
+    concepts: [continuity-pedagogical]   # optional: vocabulary concepts it practises
     explain: |              # formative only: why the answer is right, and why not the others
       ...                   # (a text, or for a choice one text per option letter)
     ```
@@ -78,6 +79,7 @@ class Item:
     check: str = ""                                            # formative | summative
     explain: str | dict[str, str] = ""                          # formative items
     discussion: str = ""                                       # reflection, plan
+    concepts: list[str] = field(default_factory=list)          # vocabulary concepts practised
     fields: list[Field] = field(default_factory=list)          # plan
     quality_points: float = 0                                  # plan: facilitator-graded
     rubric: list[dict] = field(default_factory=list)           # plan, reflection
@@ -245,6 +247,12 @@ def _load_item(path: Path, text: str, offset: int, outcome_ids: set[str], report
                 report(Problem(path, line("outcomes", k),
                                f"outcome id '{oid}' is not declared by any module"))
         item.outcomes = [str(o) for o in outcomes]
+    concepts = data.get("concepts", [])
+    if not isinstance(concepts, list) or not all(isinstance(c, str) for c in concepts):
+        report(Problem(path, line("concepts"), f"item '{item_id}': 'concepts' is a list of "
+                                               "concept ids from book/vocabulary.yml"))
+    else:
+        item.concepts = list(concepts)
     item.prompt = str(data.get("prompt", "")).strip()
     if not item.prompt:
         report(Problem(path, item.line, f"item '{item_id}' needs a 'prompt'"))
@@ -482,7 +490,8 @@ def load_exercises(project) -> tuple[list[Exercise], list[Problem]]:
     from crossings.content.modules import load_modules
     from crossings.content.vocabulary import load_vocabulary
 
-    modules = load_modules(project, load_vocabulary(project.vocabulary))
+    vocabulary = load_vocabulary(project.vocabulary)
+    modules = load_modules(project, vocabulary)
     outcome_ids = {o.id for m in modules for o in m.outcomes}
     slugs = {m.slug for m in modules}
     # A module whose front matter is broken is reported by the module checks;
@@ -495,7 +504,18 @@ def load_exercises(project) -> tuple[list[Exercise], list[Problem]]:
         problems += [p for p in exercise.problems
                      if not (broken and "is not declared by any module" in p.message
                              and p.message.split("'")[1].startswith(broken))]
+        for item in exercise.items:
+            for k, cid in enumerate(item.concepts):
+                if cid not in vocabulary.concepts:
+                    problems.append(Problem(path, item.data.line("concepts", k),
+                                            f"item '{item.id}': unknown concept id '{cid}' "
+                                            "(see book/vocabulary.yml)"))
+            if item.type == "rating" and item.framework:
+                item.concepts += [c.id for c in vocabulary.concepts.values()
+                                  if c.framework == item.framework and c.id not in item.concepts]
     assessed = {o for e in exercises for o in e.outcomes}
+    constructed = {o for e in exercises for item in e.items if item.type in DISCUSSED_TYPES
+                   and item.rubric for o in item.outcomes}
     for module in modules:
         if module.problems or not any(e.module == module.slug for e in exercises):
             continue
@@ -503,4 +523,18 @@ def load_exercises(project) -> tuple[list[Exercise], list[Problem]]:
             if outcome.id not in assessed:
                 problems.append(Problem(module.index, module.front.line("outcomes", i, "id"),
                                         f"outcome '{outcome.id}' is not assessed by any exercise item"))
+                continue
+            verb = constructed_verb(outcome.text, vocabulary.constructed_verbs)
+            if verb and outcome.id not in constructed:
+                problems.append(Problem(
+                    module.index, module.front.line("outcomes", i, "text"),
+                    f"outcome '{outcome.id}' asks learners to '{verb}', which needs a constructed "
+                    "response, but only recognition items (choice, classify, order) assess it: "
+                    "add a reflection or plan item with a rubric"))
     return exercises, problems
+
+
+def constructed_verb(text: str, verbs: tuple[str, ...]) -> str:
+    """The first verb of ``verbs`` (book/vocabulary.yml) that the outcome text uses, or ''."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    return next((verb for verb in verbs if verb in words), "")
