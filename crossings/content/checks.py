@@ -16,7 +16,9 @@ from crossings.content.toc import read_toc
 from crossings.content.yamlsource import load_front_matter, load_yaml_file
 
 ROLE_SYNC_GROUP = "role"
-ROLE_TABS = ("ecec", "school", "social-health", "policy")
+# The five "Through your role" tabs, in this order, on every role tab set (issue 17:
+# social work and health are separate audiences, each with its own text).
+ROLE_TABS = ("ecec", "school", "social", "health", "policy")
 IMAGE_DIRECTIVES = {"figure", "image"}
 
 
@@ -98,6 +100,13 @@ def check_page(path: Path, text: str, page: mdscan.Page, module: Module | None) 
             if key not in ROLE_TABS:
                 report(Problem(path, line, f"role tab '{d.argument}' needs ':sync:' with one of "
                                            f"{', '.join(ROLE_TABS)}"))
+    for d in page.directives:
+        if d.name == "tab-set" and d.options.get("sync-group", ("",))[0] == ROLE_SYNC_GROUP:
+            keys = [t.options.get("sync", ("",))[0] for t in page.directives
+                    if t.name == "tab-item" and t.parent is d]
+            if all(k in ROLE_TABS for k in keys) and keys != list(ROLE_TABS):
+                report(Problem(path, d.line, f"a role tab set has one tab per role, in this order: "
+                                             f"{', '.join(ROLE_TABS)} (found {', '.join(keys) or 'none'})"))
 
     # Required blocks of module pages.
     if module is not None:
