@@ -6,6 +6,7 @@ first. ``crossings.validate`` runs these with the checks of the other capabiliti
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from crossings.content import mdscan
@@ -153,4 +154,20 @@ def check_toc(project: Project, pages: list[Path]) -> list[Problem]:
         if project.docname(page) not in listed:
             problems.append(Problem(page, 1, "page is not in _toc.yml: add it there (or rename it "
                                              "with a leading '_' if it is not a page)"))
+    return problems
+
+
+def check_internal_words(path: Path, text: str, words: tuple[str, ...]) -> list[Problem]:
+    """Words of the platform's making (``internal_words`` in the vocabulary) on a learner page."""
+    if not words:
+        return []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+                         + r")\b", re.IGNORECASE)
+    problems = []
+    for number, line in enumerate(text.splitlines(), 1):
+        match = pattern.search(line)
+        if match:
+            problems.append(Problem(path, number, f"internal word '{match.group(0)}' on a learner "
+                                                  "page: say what is meant in the reader's words "
+                                                  "(e.g. 'the working group report')"))
     return problems

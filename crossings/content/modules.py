@@ -173,12 +173,13 @@ def load_module(folder: Path, vocabulary: Vocabulary, known_slugs: set[str]) -> 
                                    f"unknown concept id '{cid}' (see book/vocabulary.yml)"))
                 else:
                     module.concepts.append(cid)
-    _load_taught_on(module, folder, data, line, report)
+    _load_taught_on(module, folder, data, line, report, vocabulary)
     _load_routes(module, folder, data, line, report)
     return module
 
 
-def _load_taught_on(module: Module, folder: Path, data: dict, line, report) -> None:
+def _load_taught_on(module: Module, folder: Path, data: dict, line, report,
+                    vocabulary: Vocabulary) -> None:
     if "taught_on" not in data:
         return
     index = module.index
@@ -196,11 +197,15 @@ def _load_taught_on(module: Module, folder: Path, data: dict, line, report) -> N
             report(Problem(index, line("taught_on", page), f"'taught_on: {page}' must be a list of concept ids"))
             continue
         for i, cid in enumerate(ids):
-            if cid not in module.concepts:
+            if cid not in vocabulary.concepts:
                 report(Problem(index, line("taught_on", page, i),
-                               f"'{cid}' is taught on '{page}' but missing from 'concepts'"))
-        module.taught_on[page] = [c for c in ids if c in module.concepts]
-    for i, cid in enumerate(module.concepts):
+                               f"unknown concept id '{cid}' (see book/vocabulary.yml)"))
+        module.taught_on[page] = [c for c in ids if c in vocabulary.concepts]
+    listed = list(module.concepts)
+    # A concept taught on a page belongs to the module even if 'concepts' names only its parent.
+    for ids in module.taught_on.values():
+        module.concepts += [c for c in ids if c not in module.concepts]
+    for i, cid in enumerate(listed):
         if not any(cid in ids for ids in module.taught_on.values()):
             report(Problem(index, line("concepts", i),
                            f"concept '{cid}' is listed in 'concepts' but no page in 'taught_on' teaches it"))

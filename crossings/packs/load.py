@@ -121,11 +121,17 @@ def load_pack(folder: Path) -> tuple[Pack, list[Problem]]:
             report(Problem(path, line("activities", i, "handouts"),
                            "'handouts' must be a list of handout ids"))
             handouts = []
+        concepts = item.get("concepts") or []
+        if not isinstance(concepts, list) or not all(isinstance(c, str) for c in concepts):
+            report(Problem(path, line("activities", i, "concepts"),
+                           "'concepts' must be a list of concept ids from book/vocabulary.yml"))
+            concepts = []
         pack.activities[aid] = Activity(aid, _text(item.get("title")) or aid, grouping,
                                         _text(item.get("instructions")) or "",
                                         _text(item.get("notes")) or "", handouts,
                                         line("activities", i, "id"),
-                                        line("activities", i, "handouts"))
+                                        line("activities", i, "handouts"),
+                                        concepts, line("activities", i, "concepts"))
     if not pack.activities:
         report(Problem(path, line("activities") if "activities" in data else 1,
                        "'activities' must list at least one activity"))

@@ -40,7 +40,7 @@ BREAK = "break"
 TEXT_FIELDS = ("purpose", "participants", "groups", "room", "follow_up")
 PACK_KEYS = {"kind", "module", "outcomes", "activities", "variants", "focus_group",
              "timeline", *TEXT_FIELDS}
-ACTIVITY_KEYS = {"id", "title", "grouping", "instructions", "notes", "handouts"}
+ACTIVITY_KEYS = {"id", "title", "grouping", "instructions", "notes", "handouts", "concepts"}
 VARIANT_KEYS = {"id", "title", "slot", "start", "plan"}
 PLAN_KEYS = {"activity", "minutes"}
 STEP_KEYS = {"month", "title", "session", "text"}
@@ -66,6 +66,8 @@ class Activity:
     handouts: list[str] = field(default_factory=list)
     line: int = 1
     handouts_line: int = 1
+    concepts: list[str] = field(default_factory=list)  # vocabulary concepts the activity uses
+    concepts_line: int = 1
 
     @property
     def grouping_label(self) -> str:
