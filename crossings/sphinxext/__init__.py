@@ -4,6 +4,7 @@
 family of features:
 
 - ``catalogue``: module overview, audience routes and glossary directives (module data);
+- ``coverage``: the concept coverage map (where each concept is taught, practised, used);
 - ``exercises``: the ``exercise-item`` directive and the learner pages of the exercises;
 - ``packs``: facilitator pack directives and the pack downloads;
 - ``selfassessment``: the self-assessment page directives;
@@ -20,9 +21,10 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from crossings.sphinxext import a11y, catalogue, exercises, metadata, packs, selfassessment, trim
+from crossings.sphinxext import (a11y, catalogue, coverage, exercises, metadata, packs,
+                                 selfassessment, trim)
 
-FEATURES = (catalogue, exercises, packs, metadata, a11y, trim, selfassessment)
+FEATURES = (catalogue, coverage, exercises, packs, metadata, a11y, trim, selfassessment)
 
 
 def setup(app: Sphinx) -> dict:
