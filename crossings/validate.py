@@ -12,19 +12,26 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from crossings.content import mdscan
 from crossings.content.bibliography import bib_keys
 from crossings.content.checks import check_glossary, check_internal_words, check_page, check_toc
-from crossings.content.coverage import (PRACTISED, WORKSHOP, Coverage, Use, build_coverage,
-                                        coverage_problems, taught_uses)
+from crossings.content.coverage import (
+    PRACTISED,
+    WORKSHOP,
+    Coverage,
+    Use,
+    build_coverage,
+    coverage_problems,
+    taught_uses,
+)
 from crossings.content.modules import Module, load_modules
 from crossings.content.originality import SourceIndex, load_allowlist, source_files
 from crossings.content.problems import ContentError, Problem
 from crossings.content.project import Project
 from crossings.content.vocabulary import Vocabulary, load_vocabulary
-from crossings.exercises.source import Exercise, load_exercises
+from crossings.exercises.catalogue import load_exercises
+from crossings.exercises.source import Exercise
 from crossings.packs.checks import check_packs, load_catalogue
 from crossings.selfassessment.framework import check_self_assessment
 
@@ -139,8 +146,8 @@ def concept_coverage(project: Project, vocabulary: Vocabulary, modules: list[Mod
         docname = project.docname(exercise.path)
         for item in exercise.items:
             for cid in item.concepts:
-                uses.append(Use(cid, PRACTISED, f"{exercise.title or exercise.id}, question "
-                                                f"'{item.id}'", docname, f"question-{item.id}"))
+                uses.append(Use(cid, PRACTISED, exercise.title or exercise.id, docname,
+                                f"question-{item.id}", f"question '{item.id}'"))
     for pack in load_catalogue(project).packs:
         docname = project.docname(pack.page)
         for activity in pack.activities.values():
@@ -150,8 +157,8 @@ def concept_coverage(project: Project, vocabulary: Vocabulary, modules: list[Mod
                                             f"activity '{activity.id}': unknown concept id "
                                             f"'{cid}' (see book/vocabulary.yml)"))
                     continue
-                uses.append(Use(cid, WORKSHOP, f"{pack.title or pack.slug}, activity "
-                                               f"\u201c{activity.title}\u201d", docname))
+                uses.append(Use(cid, WORKSHOP, pack.title or pack.slug, docname, "",
+                                f"activity \u201c{activity.title}\u201d"))
     return build_coverage(vocabulary, uses), problems
 
 
@@ -161,7 +168,7 @@ def _with_anchor(project: Project, use: Use) -> Use:
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     if use.anchor and f"({use.anchor})=" in text:
         return use
-    return Use(use.concept, use.kind, use.label, use.docname, "")
+    return Use(use.concept, use.kind, use.label, use.docname, "", use.detail)
 
 
 def load_vocabulary_or_raise(project: Project) -> Vocabulary:

@@ -29,9 +29,10 @@ class Use:
 
     concept: str
     kind: str          # taught | practised | workshop
-    label: str         # what a reader sees, e.g. "Exercise transitions-ex1, item q2"
+    label: str         # the title of the page, exercise or pack
     docname: str       # the page to link to
     anchor: str = ""   # an anchor on that page, if any
+    detail: str = ""   # which part of it, e.g. "question 'kinds'"
 
 
 @dataclass

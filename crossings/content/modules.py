@@ -194,7 +194,8 @@ def _load_taught_on(module: Module, folder: Path, data: dict, line, report,
                                                           f"but {folder.name}/{page}.md does not exist"))
             continue
         if _str_list(ids) is None:
-            report(Problem(index, line("taught_on", page), f"'taught_on: {page}' must be a list of concept ids"))
+            report(Problem(index, line("taught_on", page),
+                           f"'taught_on: {page}' must be a list of concept ids"))
             continue
         for i, cid in enumerate(ids):
             if cid not in vocabulary.concepts:

@@ -26,8 +26,9 @@ from crossings.content.modules import load_modules
 from crossings.content.problems import Problem
 from crossings.content.project import Project
 from crossings.content.vocabulary import load_vocabulary
+from crossings.exercises.catalogue import load_exercises
 from crossings.exercises.notebook import TEXT_STUB, source_notebook
-from crossings.exercises.source import Exercise, load_exercises
+from crossings.exercises.source import Exercise
 
 MODEL_LEARNER = "model-answer"
 

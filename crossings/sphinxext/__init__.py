@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from crossings.sphinxext import (a11y, catalogue, coverage, exercises, metadata, packs,
-                                 selfassessment, trim)
+from crossings.sphinxext import a11y, catalogue, coverage, exercises, metadata, packs, selfassessment, trim
 
 FEATURES = (catalogue, coverage, exercises, packs, metadata, a11y, trim, selfassessment)
 

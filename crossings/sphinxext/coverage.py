@@ -18,7 +18,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from crossings.content import mdscan
-from crossings.content.coverage import PRACTISED, TAUGHT, WORKSHOP, Coverage, ConceptCoverage
+from crossings.content.coverage import PRACTISED, TAUGHT, WORKSHOP, ConceptCoverage, Coverage
 from crossings.content.modules import load_modules
 from crossings.content.project import Project
 from crossings.content.vocabulary import load_vocabulary
@@ -35,9 +35,8 @@ GAPS = {TAUGHT: "gap: no page teaches it yet", PRACTISED: "gap: no exercise ques
 def _link(use) -> str:
     if use.kind == TAUGHT and use.anchor:
         return f"{{ref}}`{use.label} <{use.anchor}>`"
-    title, _, rest = use.label.partition(", ")
-    link = f"{{doc}}`{title} </{use.docname}>`"
-    return f"{link}, {rest}" if rest else link
+    link = f"{{doc}}`{use.label} </{use.docname}>`"
+    return f"{link}, {use.detail}" if use.detail else link
 
 
 def _concept_lines(row: ConceptCoverage) -> list[str]:
@@ -49,10 +48,11 @@ def _concept_lines(row: ConceptCoverage) -> list[str]:
     return out + [""]
 
 
-def summary_myst(coverage: Coverage) -> list[str]:
+def summary_myst(coverage: Coverage, level: int) -> list[str]:
     total = len(coverage.rows)
-    out = [f"The map follows {total} concepts from {len(coverage.vocabulary.frameworks)} "
-           "frameworks.", ""]
+    frameworks = len(coverage.vocabulary.frameworks)
+    out = [f"{'#' * level} The map in figures", "",
+           f"The map follows {total} concepts from {frameworks} frameworks.", ""]
     for kind, text in ((TAUGHT, "are taught on a module page"),
                        (PRACTISED, "are practised in an exercise question"),
                        (WORKSHOP, "are used in a workshop activity")):
@@ -67,7 +67,7 @@ def summary_myst(coverage: Coverage) -> list[str]:
 
 
 def coverage_myst(coverage: Coverage, level: int) -> str:
-    out = summary_myst(coverage)
+    out = summary_myst(coverage, level)
     vocabulary = coverage.vocabulary
     for framework in vocabulary.frameworks:
         out += [f"{'#' * level} {framework.title}", ""]
