@@ -5,7 +5,9 @@ family of features:
 
 - ``catalogue``: module overview, audience routes and glossary directives (module data);
 - ``coverage``: the concept coverage map (where each concept is taught, practised, used);
-- ``exercises``: the ``exercise-item`` directive and the learner pages of the exercises;
+- ``exercises``: the ``exercise-item`` directive and the learner pages of the exercises
+  (the on-page form comes from ``exercise_form``);
+- ``practise``: "Practise" sections on module pages and the ``exercise-list`` directive;
 - ``packs``: facilitator pack directives and the pack downloads;
 - ``selfassessment``: the self-assessment page directives;
 - ``metadata``: page metadata (description, JSON-LD, social cards);
@@ -21,9 +23,19 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from crossings.sphinxext import a11y, catalogue, coverage, exercises, metadata, packs, selfassessment, trim
+from crossings.sphinxext import (
+    a11y,
+    catalogue,
+    coverage,
+    exercises,
+    metadata,
+    packs,
+    practise,
+    selfassessment,
+    trim,
+)
 
-FEATURES = (catalogue, coverage, exercises, packs, metadata, a11y, trim, selfassessment)
+FEATURES = (catalogue, coverage, exercises, practise, packs, metadata, a11y, trim, selfassessment)
 
 
 def setup(app: Sphinx) -> dict:
