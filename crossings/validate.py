@@ -14,19 +14,30 @@ references, exercises and packs, which are often their consequences.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 from crossings.content import mdscan
 from crossings.content.bibliography import bib_keys
-from crossings.content.checks import check_glossary, check_page, check_toc
-from crossings.content.modules import load_modules
+from crossings.content.checks import check_glossary, check_internal_words, check_page, check_toc
+from crossings.content.coverage import (
+    PRACTISED,
+    WORKSHOP,
+    Coverage,
+    Use,
+    build_coverage,
+    coverage_problems,
+    taught_uses,
+)
+from crossings.content.modules import Module, load_modules
 from crossings.content.originality import SourceIndex, load_allowlist, source_files
 from crossings.content.problems import ContentError, Problem
 from crossings.content.project import Project
 from crossings.content.references import check_references
 from crossings.content.vocabulary import Vocabulary, load_vocabulary
-from crossings.exercises.source import load_exercises
-from crossings.packs.checks import check_packs
+from crossings.exercises.catalogue import load_exercises
+from crossings.exercises.source import Exercise
+from crossings.packs.checks import check_packs, load_catalogue
 from crossings.selfassessment.framework import check_self_assessment
 
 
@@ -68,15 +79,27 @@ def validate(project: Project, check_originality: bool = True) -> Report:
     pages = project.content_pages()
     report.pages = len(pages)
     module_of = {m.index.parent.resolve(): m for m in modules}
+    maintainer = {project.root / p for p in MAINTAINER_PAGES}
     for page in pages:
         text = page.read_text(encoding="utf-8")
         scanned = mdscan.scan(text)
         module = module_of.get(page.parent.resolve())
         add(check_page(page, text, scanned, module))
+        if page not in maintainer and page.relative_to(project.root).parts[0] in LEARNER_DIRS:
+            add(check_internal_words(page, text, vocabulary.internal_words))
+    add(_vocabulary_words(vocabulary))
 
     add(check_references(project, pages, [o.id for m in modules for o in m.outcomes]))
     add(check_toc(project, pages))
-    add(load_exercises(project)[1])
+    exercises, exercise_problems = load_exercises(project)
+    add(exercise_problems)
+    coverage, problems = concept_coverage(project, vocabulary, modules, exercises)
+    add(problems)
+    if all(m.front is not None for m in modules):
+        # A module whose front matter cannot be read teaches nothing we can see:
+        # that is reported above, not as every one of its concepts "taught nowhere".
+        add(coverage_problems(coverage))
+    report.notes.append(f"coverage: {coverage.figures()}")
     add(check_packs(project, modules, check_originality))  # facilitator packs
     add(check_self_assessment(project, vocabulary, check_originality))  # book/self-assessment.yml
 
@@ -100,6 +123,63 @@ def validate(project: Project, check_originality: bool = True) -> Report:
     first = _ordered(report.problems[:roots])
     report.problems = first + [p for p in _ordered(report.problems[roots:]) if p not in first]
     return report
+
+
+# Pages a learner reads: everything in these folders except the maintainer's page.
+LEARNER_DIRS = ("book", "modules", "exercises")
+MAINTAINER_PAGES = ("book/how-this-platform-is-built.md",)
+
+
+def _vocabulary_words(vocabulary: Vocabulary) -> list[Problem]:
+    """Framework titles and concept labels are shown on learner pages: no internal words."""
+    if not vocabulary.internal_words or vocabulary.path is None:
+        return []
+    text = vocabulary.path.read_text(encoding="utf-8")
+    shown = re.compile(r"^\s*(?:-\s*)?(?:title|label):|label:", re.MULTILINE)
+    lines = [line if shown.search(line) else "" for line in text.splitlines()]
+    return check_internal_words(vocabulary.path, "\n".join(lines), vocabulary.internal_words)
+
+
+def concept_coverage(project: Project, vocabulary: Vocabulary, modules: list[Module],
+                     exercises: list[Exercise] | None = None) -> tuple[Coverage, list[Problem]]:
+    """The coverage map's data: taught (module pages), practised (exercise items), workshop
+    (pack activities), and the problems found while collecting (unknown concept ids)."""
+    if exercises is None:
+        exercises = load_exercises(project)[0]
+    problems: list[Problem] = []
+    titles = {}
+    for module in modules:
+        for page in {p for c in module.concepts for p in module.pages_teaching(c)}:
+            path = module.index.parent / f"{page}.md"
+            titles[module.page_docname(page)] = mdscan.page_title(path) if path.is_file() else page
+    uses = [_with_anchor(project, use) for use in taught_uses(modules, titles)]
+    for exercise in exercises:
+        docname = project.docname(exercise.path)
+        for item in exercise.items:
+            for cid in item.concepts:
+                uses.append(Use(cid, PRACTISED, exercise.title or exercise.id, docname,
+                                f"question-{item.id}", f"question '{item.id}'"))
+    for pack in load_catalogue(project).packs:
+        docname = project.docname(pack.page)
+        for activity in pack.activities.values():
+            for cid in activity.concepts:
+                if cid not in vocabulary.concepts:
+                    problems.append(Problem(pack.data_file, activity.concepts_line,
+                                            f"activity '{activity.id}': unknown concept id "
+                                            f"'{cid}' (see book/vocabulary.yml)"))
+                    continue
+                uses.append(Use(cid, WORKSHOP, pack.title or pack.slug, docname, "",
+                                f"activity \u201c{activity.title}\u201d"))
+    return build_coverage(vocabulary, uses), problems
+
+
+def _with_anchor(project: Project, use: Use) -> Use:
+    """Keep a page use's anchor only if the page has that label, e.g. ``(leadership-funding)=``."""
+    path = project.root / f"{use.docname}.md"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if use.anchor and f"({use.anchor})=" in text:
+        return use
+    return Use(use.concept, use.kind, use.label, use.docname, "", use.detail)
 
 
 def _ordered(problems: list[Problem]) -> list[Problem]:

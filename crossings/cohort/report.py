@@ -39,7 +39,8 @@ from pathlib import Path
 
 from crossings.content.project import Project
 from crossings.exercises.answers import answer_cell_problem
-from crossings.exercises.source import Exercise, load_exercises
+from crossings.exercises.catalogue import load_exercises
+from crossings.exercises.source import Exercise
 from crossings.selfassessment.profile import Profile, Rating, read_answer, read_sector
 
 DEFAULT_EXERCISE = "self-assessment"

@@ -6,6 +6,7 @@ first. ``crossings.validate`` runs these with the checks of the other capabiliti
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from crossings.content import mdscan
@@ -16,6 +17,8 @@ from crossings.content.toc import read_toc
 from crossings.content.yamlsource import load_front_matter, load_yaml_file
 
 ROLE_SYNC_GROUP = "role"
+# The five "Through your role" tabs, in this order, on every role tab set (issue 17:
+# social work and health are separate audiences, each with its own text).
 ROLE_TABS = ("ecec", "school", "social", "health", "policy")
 IMAGE_DIRECTIVES = {"figure", "image"}
 
@@ -96,6 +99,13 @@ def check_page(path: Path, text: str, page: mdscan.Page, module: Module | None) 
             if key not in ROLE_TABS:
                 report(Problem(path, line, f"role tab '{d.argument}' needs ':sync:' with one of "
                                            f"{', '.join(ROLE_TABS)}"))
+    for d in page.directives:
+        if d.name == "tab-set" and d.options.get("sync-group", ("",))[0] == ROLE_SYNC_GROUP:
+            keys = [t.options.get("sync", ("",))[0] for t in page.directives
+                    if t.name == "tab-item" and t.parent is d]
+            if all(k in ROLE_TABS for k in keys) and keys != list(ROLE_TABS):
+                report(Problem(path, d.line, f"a role tab set has one tab per role, in this order: "
+                                             f"{', '.join(ROLE_TABS)} (found {', '.join(keys) or 'none'})"))
 
     # Required blocks of module pages.
     if module is not None:
@@ -142,4 +152,20 @@ def check_toc(project: Project, pages: list[Path]) -> list[Problem]:
         if project.docname(page) not in listed:
             problems.append(Problem(page, 1, "page is not in _toc.yml: add it there (or rename it "
                                              "with a leading '_' if it is not a page)"))
+    return problems
+
+
+def check_internal_words(path: Path, text: str, words: tuple[str, ...]) -> list[Problem]:
+    """Words of the platform's making (``internal_words`` in the vocabulary) on a learner page."""
+    if not words:
+        return []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+                         + r")\b", re.IGNORECASE)
+    problems = []
+    for number, line in enumerate(text.splitlines(), 1):
+        match = pattern.search(line)
+        if match:
+            problems.append(Problem(path, number, f"internal word '{match.group(0)}' on a learner "
+                                                  "page: say what is meant in the reader's words "
+                                                  "(e.g. 'the working group report')"))
     return problems

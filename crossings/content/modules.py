@@ -17,6 +17,10 @@ from crossings.content.vocabulary import Vocabulary
 from crossings.content.yamlsource import Located, load_mapping_front_matter
 
 REQUIRED = ("title", "summary", "audiences", "minutes", "outcomes", "prerequisites", "concepts")
+# ``taught_on`` maps topic pages (file names without .md) to the concepts each one teaches
+# (the coverage map links to them); ``routes`` maps an audience to the module's place on
+# that audience's landing card: ``{order: 1, start: <page>}`` (1 = shown first).
+OPTIONAL = ("taught_on", "routes")
 OUTCOMES_MIN, OUTCOMES_MAX = 4, 6
 MINUTES_MIN, MINUTES_MAX = 15, 900
 
@@ -25,6 +29,13 @@ MINUTES_MIN, MINUTES_MAX = 15, 900
 class Outcome:
     id: str
     text: str
+
+
+@dataclass(frozen=True)
+class Route:
+    audience: str
+    order: int
+    start: str  # a page of the module: file name without .md ("index" for the overview)
 
 
 @dataclass
@@ -38,12 +49,22 @@ class Module:
     outcomes: list[Outcome] = field(default_factory=list)
     prerequisites: list[str] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)
+    taught_on: dict[str, list[str]] = field(default_factory=dict)
+    routes: dict[str, Route] = field(default_factory=dict)
     front: Located | None = None
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def docname(self) -> str:
         return f"modules/{self.slug}/index"
+
+    def page_docname(self, page: str) -> str:
+        return f"modules/{self.slug}/{page}"
+
+    def pages_teaching(self, concept: str) -> list[str]:
+        """Pages (file names) that teach ``concept``; the overview if no page is named."""
+        pages = [page for page, ids in self.taught_on.items() if concept in ids]
+        return pages or (["index"] if concept in self.concepts else [])
 
 
 def closest(word: str, candidates, n: int = 1) -> list[str]:
@@ -76,10 +97,10 @@ def load_module(folder: Path, vocabulary: Vocabulary, known_slugs: set[str]) -> 
     # Unknown keys first: a misspelt key is the root cause of the "missing" one.
     meant: set[str] = set()
     for key in data:
-        if key not in REQUIRED:
+        if key not in REQUIRED + OPTIONAL:
             close = closest(str(key), [k for k in REQUIRED if k not in data])
             meant.update(close[:1])
-            hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(REQUIRED)}"
+            hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(REQUIRED + OPTIONAL)}"
             report(Problem(index, line(key), f"unknown front-matter key '{key}' — {hint}"))
     for key in REQUIRED:
         if key in meant:
@@ -164,7 +185,70 @@ def load_module(folder: Path, vocabulary: Vocabulary, known_slugs: set[str]) -> 
                                    f"unknown concept id '{cid}' (see book/vocabulary.yml)"))
                 else:
                     module.concepts.append(cid)
+    _load_taught_on(module, folder, data, line, report, vocabulary)
+    _load_routes(module, folder, data, line, report)
     return module
+
+
+def _load_taught_on(module: Module, folder: Path, data: dict, line, report,
+                    vocabulary: Vocabulary) -> None:
+    if "taught_on" not in data:
+        return
+    index = module.index
+    taught = data["taught_on"]
+    if not isinstance(taught, dict) or not taught:
+        report(Problem(index, line("taught_on"), "'taught_on' maps page names to lists of concept ids"))
+        return
+    for page, ids in taught.items():
+        page = str(page)
+        if not (folder / f"{page}.md").is_file():
+            report(Problem(index, line("taught_on", page), f"'taught_on' names page '{page}', "
+                                                          f"but {folder.name}/{page}.md does not exist"))
+            continue
+        if _str_list(ids) is None:
+            report(Problem(index, line("taught_on", page),
+                           f"'taught_on: {page}' must be a list of concept ids"))
+            continue
+        for i, cid in enumerate(ids):
+            if cid not in vocabulary.concepts:
+                report(Problem(index, line("taught_on", page, i),
+                               f"unknown concept id '{cid}' (see book/vocabulary.yml)"))
+        module.taught_on[page] = [c for c in ids if c in vocabulary.concepts]
+    listed = list(module.concepts)
+    # A concept taught on a page belongs to the module even if 'concepts' names only its parent.
+    for ids in module.taught_on.values():
+        module.concepts += [c for c in ids if c not in module.concepts]
+    for i, cid in enumerate(listed):
+        if not any(cid in ids for ids in module.taught_on.values()):
+            report(Problem(index, line("concepts", i),
+                           f"concept '{cid}' is listed in 'concepts' but no page in 'taught_on' teaches it"))
+
+
+def _load_routes(module: Module, folder: Path, data: dict, line, report) -> None:
+    if "routes" not in data:
+        return
+    index = module.index
+    routes = data["routes"]
+    if not isinstance(routes, dict) or not routes:
+        report(Problem(index, line("routes"), "'routes' maps audience ids to {order, start}"))
+        return
+    for audience, route in routes.items():
+        where = line("routes", audience)
+        if audience not in module.audiences:
+            report(Problem(index, where, f"route for '{audience}', which is not in 'audiences'"))
+            continue
+        if not isinstance(route, dict) or set(route) != {"order", "start"}:
+            report(Problem(index, where, f"route '{audience}' needs exactly 'order' and 'start'"))
+            continue
+        order, start = route["order"], str(route["start"])
+        if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+            report(Problem(index, line("routes", audience, "order"), "'order' is a whole number from 1"))
+            continue
+        if not (folder / f"{start}.md").is_file():
+            report(Problem(index, line("routes", audience, "start"),
+                           f"start page '{start}' does not exist in {folder.name}/"))
+            continue
+        module.routes[audience] = Route(audience, order, start)
 
 
 def load_modules(project, vocabulary: Vocabulary) -> list[Module]:
@@ -179,6 +263,15 @@ def load_modules(project, vocabulary: Vocabulary) -> list[Module]:
                     module.index, module.front.line("outcomes", i, "id"),
                     f"outcome id '{outcome.id}' is also declared in {owner[outcome.id].index}"))
             owner.setdefault(outcome.id, module)
+    # Two modules may not claim the same place on one audience's landing card.
+    places: dict[tuple[str, int], Module] = {}
+    for module in modules:
+        for audience, route in module.routes.items():
+            other = places.setdefault((audience, route.order), module)
+            if other is not module:
+                module.problems.append(Problem(
+                    module.index, module.front.line("routes", audience, "order"),
+                    f"route order {route.order} for '{audience}' is also used by {other.index}"))
     return modules
 
 

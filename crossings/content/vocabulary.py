@@ -15,6 +15,7 @@ class Concept:
     label: str
     framework: str
     parent: str | None = None
+    line: int = 1
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Framework:
     source: str
     concepts: tuple[str, ...]
     line: int = 1
+    note: str = ""
 
 
 @dataclass
@@ -32,6 +34,11 @@ class Vocabulary:
     frameworks: list[Framework]
     concepts: dict[str, Concept]
     problems: list[Problem] = field(default_factory=list)
+    # Words of the platform's making that no learner page may show (``internal_words``).
+    internal_words: tuple[str, ...] = ()
+    # Outcome verbs that need a constructed response: a reflection or a plan with a rubric.
+    constructed_verbs: tuple[str, ...] = ()
+    path: Path | None = None
 
     def children(self, concept_id: str) -> list[Concept]:
         return [c for c in self.concepts.values() if c.parent == concept_id]
@@ -75,7 +82,7 @@ def load_vocabulary(path: Path) -> Vocabulary:
         if cid in concepts:
             problems.append(Problem(path, doc.line(*where, "id"), f"concept id '{cid}' is defined twice"))
             return None
-        concepts[cid] = Concept(cid, str(item["label"]), framework, parent)
+        concepts[cid] = Concept(cid, str(item["label"]), framework, parent, doc.line(*where, "id"))
         return cid
 
     for fi, fw in enumerate(data.get("frameworks") or []):
@@ -93,5 +100,13 @@ def load_vocabulary(path: Path) -> Vocabulary:
                 add(strand, where + ("concepts", ci, "strands", si), fw["id"], cid)
         frameworks.append(Framework(fw["id"], str(fw.get("title", fw["id"])),
                                     str(fw.get("source", "")), tuple(top),
-                                    doc.line(*where, "source")))
-    return Vocabulary(audiences, frameworks, concepts, problems)
+                                    doc.line(*where, "source"), " ".join(str(fw.get("note", "")).split())))
+    words = {}
+    for key in ("internal_words", "constructed_verbs"):
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+            problems.append(Problem(path, doc.line(key), f"'{key}' must be a list of words"))
+            value = []
+        words[key] = tuple(w.strip().lower() for w in value)
+    return Vocabulary(audiences, frameworks, concepts, problems, words["internal_words"],
+                      words["constructed_verbs"], path)

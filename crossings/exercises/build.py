@@ -32,7 +32,8 @@ from crossings.content.modules import load_modules
 from crossings.content.problems import Problem
 from crossings.content.project import Project
 from crossings.content.vocabulary import load_vocabulary
-from crossings.exercises.source import Exercise, load_exercises
+from crossings.exercises.catalogue import load_exercises
+from crossings.exercises.source import Exercise
 from crossings.selfassessment.framework import site_url
 
 MODEL_LEARNER = "model-answer"

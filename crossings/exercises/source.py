@@ -14,6 +14,7 @@ question is a fenced ``exercise-item`` block whose body is YAML::
     options: {A: ..., B: ..., C: ...}
     answer: B               # the model answer
     check: formative        # formative | summative (choice, classify, order; required)
+    concepts: [continuity-pedagogical]   # optional: vocabulary concepts it practises
     explain: |              # formative only: why the answer is right, and why not the others
       ...                   # (a text, or for a choice one text per option letter)
     ```
@@ -79,6 +80,7 @@ class Item:
     check: str = ""                                            # formative | summative
     explain: str | dict[str, str] = ""                          # formative items
     discussion: str = ""                                       # reflection, plan
+    concepts: list[str] = field(default_factory=list)          # vocabulary concepts practised
     fields: list[Field] = field(default_factory=list)          # plan
     quality_points: float = 0                                  # plan: facilitator-graded
     rubric: list[dict] = field(default_factory=list)           # plan, reflection
@@ -251,6 +253,12 @@ def _load_item(path: Path, text: str, offset: int, outcome_ids: set[str], report
                 report(Problem(path, line("outcomes", k),
                                f"outcome id '{oid}' is not declared by any module"))
         item.outcomes = [str(o) for o in outcomes]
+    concepts = data.get("concepts", [])
+    if not isinstance(concepts, list) or not all(isinstance(c, str) for c in concepts):
+        report(Problem(path, line("concepts"), f"item '{item_id}': 'concepts' is a list of "
+                                               "concept ids from book/vocabulary.yml"))
+    else:
+        item.concepts = list(concepts)
     item.prompt = str(data.get("prompt", "")).strip()
     if not item.prompt:
         report(Problem(path, item.line, f"item '{item_id}' needs a 'prompt'"))
@@ -472,41 +480,3 @@ def rubric_markdown(item: Item) -> list[str]:
 def points_text(points: float) -> str:
     """'1 point', '2 points', '1.5 points'."""
     return f"{points:g} point" + ("" if points == 1 else "s")
-
-
-
-
-
-
-def load_exercises(project) -> tuple[list[Exercise], list[Problem]]:
-    """Every exercise of the project, and every authoring problem in them.
-
-    Besides each file's own problems: item ids must be unique within an
-    exercise, and every outcome of a module that has exercises must be
-    assessed by at least one item.
-    """
-    from crossings.content.modules import load_modules
-    from crossings.content.vocabulary import load_vocabulary
-
-    modules = load_modules(project, load_vocabulary(project.vocabulary))
-    outcome_ids = {o.id for m in modules for o in m.outcomes}
-    slugs = {m.slug for m in modules}
-    # A module whose front matter is broken is reported by the module checks;
-    # do not repeat that as "unknown outcome" problems in its exercises.
-    broken = tuple(f"{m.slug}-" for m in modules if m.problems)
-    exercises, problems = [], []
-    for path in exercise_files(project.root):
-        exercise = load_exercise(path, outcome_ids, slugs)
-        exercises.append(exercise)
-        problems += [p for p in exercise.problems
-                     if not (broken and "is not declared by any module" in p.message
-                             and p.message.split("'")[1].startswith(broken))]
-    assessed = {o for e in exercises for o in e.outcomes}
-    for module in modules:
-        if module.problems or not any(e.module == module.slug for e in exercises):
-            continue
-        for i, outcome in enumerate(module.outcomes):
-            if outcome.id not in assessed:
-                problems.append(Problem(module.index, module.front.line("outcomes", i, "id"),
-                                        f"outcome '{outcome.id}' is not assessed by any exercise item"))
-    return exercises, problems

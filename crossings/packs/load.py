@@ -122,10 +122,16 @@ def load_pack(folder: Path) -> tuple[Pack, list[Problem]]:
             report(Problem(path, line("activities", i, "handouts"),
                            "'handouts' must be a list of handout ids"))
             handouts = []
+        concepts = item.get("concepts") or []
+        if not isinstance(concepts, list) or not all(isinstance(c, str) for c in concepts):
+            report(Problem(path, line("activities", i, "concepts"),
+                           "'concepts' must be a list of concept ids from book/vocabulary.yml"))
+            concepts = []
         activity = Activity(aid, _text(item.get("title")) or aid, grouping,
                             _text(item.get("instructions")) or "",
                             _text(item.get("notes")) or "", handouts,
-                            line("activities", i, "id"), line("activities", i, "handouts"))
+                            line("activities", i, "id"), line("activities", i, "handouts"),
+                            concepts=concepts, concepts_line=line("activities", i, "concepts"))
         activity.lines = {key: line("activities", i, key) for key in item}
         _load_group_fields(activity, item, path, problems)
         pack.activities[aid] = activity

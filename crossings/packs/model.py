@@ -41,7 +41,7 @@ TEXT_FIELDS = ("purpose", "participants", "groups", "room", "follow_up")
 PACK_KEYS = {"kind", "module", "outcomes", "activities", "variants", "focus_group",
              "timeline", *TEXT_FIELDS}
 ACTIVITY_KEYS = {"id", "title", "grouping", "instructions", "notes", "handouts", "teaches",
-                 "group_size", "roles"}
+                 "group_size", "roles", "concepts"}
 VARIANT_KEYS = {"id", "title", "slot", "start", "plan"}
 PLAN_KEYS = {"activity", "minutes"}
 STEP_KEYS = {"month", "title", "session", "text"}
@@ -71,6 +71,8 @@ class Activity:
     group_size: tuple[int, int] | None = None          # people per group (least, most)
     roles: str = ""                                    # the role-card handout it hands out
     lines: dict[str, int] = field(default_factory=dict)  # field -> line in pack.yml
+    concepts: list[str] = field(default_factory=list)  # vocabulary concepts the activity uses
+    concepts_line: int = 1
 
     @property
     def grouping_label(self) -> str:

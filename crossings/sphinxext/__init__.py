@@ -4,6 +4,7 @@
 family of features:
 
 - ``catalogue``: module overview, audience routes and glossary directives (module data);
+- ``coverage``: the concept coverage map (where each concept is taught, practised, used);
 - ``exercises``: the ``exercise-item`` directive and the learner pages of the exercises
   (the on-page form comes from ``exercise_form``);
 - ``practise``: "Practise" sections on module pages and the ``exercise-list`` directive;
@@ -28,6 +29,7 @@ from sphinx.application import Sphinx
 from crossings.sphinxext import (
     a11y,
     catalogue,
+    coverage,
     exercises,
     metadata,
     packs,
@@ -39,7 +41,7 @@ from crossings.sphinxext import (
     trim,
 )
 
-FEATURES = (catalogue, exercises, practise, packs, metadata, a11y, search, trim, styles,
+FEATURES = (catalogue, coverage, exercises, practise, packs, metadata, a11y, search, trim, styles,
             precompress, selfassessment)
 
 

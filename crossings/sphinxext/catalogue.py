@@ -6,7 +6,8 @@ Directives (all read their data from the one source of truth, never from page te
   audiences, time, prerequisites, learning outcomes (each an anchor and a
   ``{ref}`` target named by its id) and framework concepts from its front matter.
 - ``audience-routes``: on the landing page, one card per audience route listing
-  the modules written for it, followed by the cards written in the directive body.
+  the modules written for it in that audience's order (module front matter ``routes``),
+  each linked at its best starting page, followed by the cards written in the body.
 - ``crossings-glossary``: the glossary, generated from ``book/glossary.yml``.
 """
 
@@ -20,6 +21,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from crossings.content import mdscan
 from crossings.content.modules import Module, format_minutes, load_modules
 from crossings.content.project import Project
 from crossings.content.toc import read_toc
@@ -113,7 +115,12 @@ class ModuleOverview(_MystDirective):
 
 
 class AudienceRoutes(_MystDirective):
-    """One card per route of book/vocabulary.yml, then the cards written in the body."""
+    """One card per route of book/vocabulary.yml, then the cards written in the body.
+
+    Each card lists the modules written for its audiences in the order their front matter
+    gives for that audience (``routes: {<audience>: {order, start}}``), each linked at the
+    page most useful to start with; modules without a route for it follow in toc order.
+    """
 
     has_content = True
 
@@ -127,15 +134,40 @@ class AudienceRoutes(_MystDirective):
             routes.setdefault(info.get("route") or f"I work in {info['label']}", []).append(audience)
         for route, audiences in routes.items():
             info = vocabulary.audiences[audiences[0]]
-            own = [m for m in modules if set(audiences) & set(m.audiences)]
             cards += [f":::{{grid-item-card}} {route}", info.get("route_text", ""), ""]
-            cards += [f"- {{doc}}`/{m.docname}` ({format_minutes(m.minutes)})" for m in own]
+            own = route_modules(modules, audiences)
+            for n, (module, start) in enumerate(own, start=1):
+                cards.append(self.route_line(n, module, start))
             if not own:
                 cards.append("Modules for this role are being written.")
-            cards += [":::", ""]
+            cards += ["", ":::", ""]
         # Further routes (facilitators, maintainers) are written in the directive body.
         cards += [*self.content, "", "::::"]
         return self.render("\n".join(cards), ["audience-routes"])
+
+    @staticmethod
+    def route_line(n: int, module: Module, start: str) -> str:
+        minutes = f"about {format_minutes(module.minutes)}"
+        if start == "index":
+            return f"{n}. {{doc}}`{module.title} </{module.docname}>` ({minutes})"
+        page = mdscan.page_title(module.index.parent / f"{start}.md") or start
+        return (f"{n}. {{doc}}`{page} </{module.page_docname(start)}>`, in "
+                f"{{doc}}`{module.title} </{module.docname}>` ({minutes})")
+
+
+def route_modules(modules: list[Module], audiences: list[str]) -> list[tuple[Module, str]]:
+    """The modules of one landing card in their order for these audiences, with start pages."""
+    own = [m for m in modules if set(audiences) & set(m.audiences)]
+
+    def place(module: Module) -> tuple[int, int]:
+        orders = [module.routes[a].order for a in audiences if a in module.routes]
+        return (min(orders) if orders else len(modules) + 1, modules.index(module))
+
+    out = []
+    for module in sorted(own, key=place):
+        start = next((module.routes[a].start for a in audiences if a in module.routes), "index")
+        out.append((module, start))
+    return out
 
 
 class CrossingsGlossary(_MystDirective):

@@ -47,8 +47,8 @@ def test_broken_yaml_names_line(minibook):
 
 def test_unknown_concept_and_audience(minibook):
     index = minibook / "modules/demo/index.md"
-    replace(index, "concepts: [continuity-pedagogical, governance-transitions]",
-            "concepts: [continuity-pedagogical, continuity-magical]")
+    replace(index, "concepts: [continuity-pedagogical, governance, governance-transitions]",
+            "concepts: [continuity-pedagogical, governance, governance-transitions, continuity-magical]")
     replace(index, "audiences: [ecec, school]", "audiences: [ecec, teachers]")
     assert messages(minibook) == [
         "modules/demo/index.md:4: unknown audience 'teachers' (known: ecec, school)",
@@ -123,13 +123,24 @@ def test_required_blocks_of_topic_pages(minibook):
 def test_role_tabs_share_one_sync_group(minibook):
     replace(minibook / "modules/demo/topic.md", ":::{admonition} Reflect",
             "::::{tab-set}\n:sync-group: sector\n\n:::{tab-item} ECEC\n:sync: ecec\nText.\n:::\n"
-            "::::\n\n::::{tab-set}\n:sync-group: role\n\n:::{tab-item} Health\n:sync: social-health\n"
-            "Text.\n:::\n::::\n\n:::{admonition} Reflect")
+            "::::\n\n::::{tab-set}\n:sync-group: role\n\n:::{tab-item} Social & health\n"
+            ":sync: social-health\nText.\n:::\n::::\n\n:::{admonition} Reflect")
     assert messages(minibook) == [
         "modules/demo/topic.md:12: tab-set needs ':sync-group: role' so a reader's role choice "
         "follows them",
-        "modules/demo/topic.md:24: role tab 'Health' needs ':sync:' with one of ecec, school, "
-        "social, health, policy",
+        "modules/demo/topic.md:24: role tab 'Social & health' needs ':sync:' with one of ecec, "
+        "school, social, health, policy",
+    ]
+
+
+def test_role_tab_set_has_all_five_roles_in_order(minibook):
+    tabs = "".join(f":::{{tab-item}} {key}\n:sync: {key}\nText.\n:::\n\n"
+                   for key in ("ecec", "school", "health", "policy"))
+    replace(minibook / "modules/demo/topic.md", ":::{admonition} Reflect",
+            f"::::{{tab-set}}\n:sync-group: role\n\n{tabs}::::\n\n:::{{admonition}} Reflect")
+    assert messages(minibook) == [
+        "modules/demo/topic.md:11: a role tab set has one tab per role, in this order: ecec, "
+        "school, social, health, policy (found ecec, school, health, policy)",
     ]
 
 
@@ -176,3 +187,60 @@ def test_vocabulary_label_with_unquoted_comma_and_unknown_source(minibook):
         "book/vocabulary.yml:9: unexpected key 'continuity' in concept 'continuity-pedagogical' "
         "(a label with a comma must be quoted)",
     ]
+
+
+def test_internal_word_on_a_learner_page(minibook):
+    replace(minibook / "modules/demo/topic.md", "What do you notice?",
+            "What does the seed report say?")
+    replace(minibook / "book/vocabulary.yml", "frameworks:",
+            "internal_words: [seed, seed report]\nframeworks:")
+    assert messages(minibook) == [
+        "modules/demo/topic.md:13: internal word 'seed report' on a learner page: say what is "
+        "meant in the reader's words (e.g. 'the working group report')",
+    ]
+
+
+def test_explain_outcome_with_only_recognition_items(minibook):
+    replace(minibook / "modules/demo/index.md", "text: Name one transition.",
+            "text: Explain why one transition matters.")
+    replace(minibook / "book/vocabulary.yml", "frameworks:", "constructed_verbs: [explain, design]\n"
+                                                             "frameworks:")
+    assert messages(minibook) == [
+        "modules/demo/index.md:8: outcome 'demo-lo1' asks learners to 'explain', which needs a "
+        "constructed response, but only recognition items (choice, classify, order) assess it: "
+        "add a reflection or plan item with a rubric",
+    ]
+    # a reflection item with a rubric on the same outcome answers it
+    replace(minibook / "exercises/demo/demo-ex1.md", "outcomes: [demo-lo4]\nprompt: What did you learn?",
+            "outcomes: [demo-lo4, demo-lo1]\nprompt: What did you learn?")
+    assert messages(minibook) == []
+
+
+def test_concept_taught_nowhere_and_taught_on(minibook):
+    index = minibook / "modules/demo/index.md"
+    replace(index, "concepts: [continuity-pedagogical, governance, governance-transitions]",
+            "concepts: [continuity-pedagogical, governance-transitions]\n"
+            "taught_on:\n  topic: [continuity-pedagogical]\n  missing: [governance-transitions]")
+    assert sorted(messages(minibook)) == sorted([
+        "book/vocabulary.yml:10: concept 'governance' is taught nowhere: list it in the "
+        "'concepts' (and 'taught_on') of the module that teaches it, or remove it",
+        "modules/demo/index.md:16: concept 'governance-transitions' is listed in 'concepts' but "
+        "no page in 'taught_on' teaches it",
+        "modules/demo/index.md:19: 'taught_on' names page 'missing', but demo/missing.md does "
+        "not exist",
+    ])
+
+
+def test_unknown_concepts_on_items_and_routes(minibook):
+    replace(minibook / "exercises/demo/demo-ex1.md", "outcomes: [demo-lo1]\ncheck: formative",
+            "outcomes: [demo-lo1]\nconcepts: [continuity-pedagogical, continuity-lost]\n"
+            "check: formative")
+    replace(minibook / "modules/demo/index.md", "prerequisites: []",
+            "prerequisites: []\nroutes:\n  ecec: {order: 1, start: topic}\n"
+            "  school: {order: 1, start: nowhere}\n  policy: {order: 2, start: topic}")
+    assert sorted(messages(minibook)) == sorted([
+        "exercises/demo/demo-ex1.md:15: item 'pick': unknown concept id 'continuity-lost' "
+        "(see book/vocabulary.yml)",
+        "modules/demo/index.md:18: start page 'nowhere' does not exist in demo/",
+        "modules/demo/index.md:19: route for 'policy', which is not in 'audiences'",
+    ])

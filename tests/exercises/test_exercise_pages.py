@@ -34,7 +34,7 @@ from crossings.bench.browser import (
 from crossings.content.project import Project
 from crossings.content.toc import read_toc
 from crossings.exercises.answers import answer_cell_problem
-from crossings.exercises.source import load_exercises
+from crossings.exercises.catalogue import load_exercises
 
 pytestmark = pytest.mark.slow
 KINDS = ("model", "wrong", "blank")

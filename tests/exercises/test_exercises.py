@@ -14,7 +14,8 @@ from nbclient import NotebookClient
 from crossings.content.project import Project
 from crossings.exercises.answers import answer_cell_problem
 from crossings.exercises.build import build_exercises, check_model_answers, nbgrader_config
-from crossings.exercises.source import exercise_files, load_exercises
+from crossings.exercises.catalogue import load_exercises
+from crossings.exercises.source import exercise_files
 
 REPO = Path(__file__).resolve().parents[2]
 

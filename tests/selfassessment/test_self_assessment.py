@@ -16,8 +16,9 @@ import yaml
 
 from crossings.cohort.report import answer_value, build_report, read_submission
 from crossings.content.project import Project
+from crossings.exercises.catalogue import load_exercises
 from crossings.exercises.notebook import source_notebook
-from crossings.exercises.source import load_exercise, load_exercises
+from crossings.exercises.source import load_exercise
 from crossings.selfassessment import profile as P
 from crossings.selfassessment.framework import (
     check_self_assessment,

@@ -31,11 +31,27 @@ def test_landing_page_routes_every_audience(site):
     page = soup(site / "book" / "index.html")
     titles = [t.get_text(" ", strip=True) for t in page.select(".audience-routes .sd-card-title")]
     assert titles == ["I work in ECEC", "I teach in primary school",
-                      "I work in social or health services", "I shape local policy",
+                      "I work in social services or family support",
+                      "I work in health or early intervention", "I shape local policy",
                       "I facilitate a workshop", "I maintain this platform"]
-    # every audience card links to at least one module
-    for card in page.select(".audience-routes .sd-card")[:4]:
-        assert card.select("a[href*='modules/']"), card.get_text(" ", strip=True)
+    # every audience card starts with its own page, and the module order differs by card
+    firsts, orders = [], set()
+    for card in page.select(".audience-routes .sd-card")[:5]:
+        links = [a["href"] for a in card.select("a[href*='modules/']")]
+        assert links, card.get_text(" ", strip=True)
+        assert not links[0].endswith("index.html"), links[0]
+        firsts.append(links[0])
+        orders.add(tuple(h.split("modules/")[1].split("/")[0] for h in links))
+    assert len(set(firsts)) == 5 and len(orders) > 1
+
+
+def test_coverage_map_page(site):
+    page = soup(site / "book" / "coverage.html")
+    text = text_of(page.select_one("main") or page)
+    assert "The map in figures" in text and "are taught on a module page" in text
+    # the generated sections join the page's own sections, so look in the whole article
+    assert page.select("article a[href*='exercises/']")
+    assert page.select("article a[href*='facilitator/']")
 
 
 def test_glossary_and_bibliography_are_resolved(site):
