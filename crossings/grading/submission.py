@@ -101,6 +101,7 @@ class Prepared:
     digest: str | None = None
     answers: dict[str, object] = field(default_factory=dict)   # answer id -> value / text
     refused: dict[str, str] = field(default_factory=dict)      # answer id -> why not an answer
+    blank: list[str] = field(default_factory=list)             # answer ids left as released
 
 
 def read_notebook(data: bytes):
@@ -242,6 +243,10 @@ def prepare(template: Template, data: bytes) -> Prepared:
     if restored:
         out.reasons.append("nbgrader metadata was missing on " + ", ".join(sorted(restored))
                            + "; restored by matching the released notebook")
+    answer_ids = [g for g in template.order if template.kinds[g] == "solution"]
+    if answer_ids and not out.refused and set(answer_ids) <= set(out.blank):
+        out.reasons.append("missing answer: every answer cell is as it was released "
+                           "(an empty hand-in, or the wrong file)")
     seen_ids: set[str] = set()
     for cell in merged:          # cell ids must stay unique (copies, restored cells)
         if cell.get("id") in seen_ids or not cell.get("id"):
@@ -292,6 +297,8 @@ def answer_from(template: Template, gid: str, learner_cell, out: Prepared):
         if normalise(text) != normalise(released.source):
             out.answers[gid] = text
             cell.source = text_block(text)
+        else:
+            out.blank.append(gid)
         return cell
     cell.outputs, cell.execution_count = [], None
     try:
@@ -302,10 +309,24 @@ def answer_from(template: Template, gid: str, learner_cell, out: Prepared):
                            "and scores 0")
         out.review.add(template.scored_by(gid) or gid)
         return cell
-    if answered:
+    if answered and value != _stub_value(released.source):
         out.answers[gid] = value
         cell.source = answer_cell_source(value)
+    else:
+        out.blank.append(gid)
+        if answered:
+            out.answers[gid] = value
+            cell.source = answer_cell_source(value)
     return cell
+
+
+def _stub_value(source: str):
+    """The value the released answer cell starts with (``""`` or ``[]``), or None."""
+    try:
+        answered, value = parse_answer(source)
+    except NotAnAnswer:
+        return None
+    return value if answered else None
 
 
 def rebuilt_cell(template: Template, gid: str, learner_cell, out: Prepared):

@@ -173,11 +173,12 @@ def test_wrong_answers_give_the_expected_partial_scores(graded, handed_in, exerc
     assert partial == len(exercises)   # every exercise: some points, not all
 
 
-def test_blank_pages_give_zero(graded, exercises):
+def test_blank_pages_give_zero_and_need_attention(graded, exercises):
     rows, _, _ = graded
     for exercise in exercises:
         row = rows[(CODES["blank"], exercise.id)]
         assert float(row["autograded_score"] or 0) == 0, row
+        assert row["needs_attention"] == "yes" and "missing answer" in row["reasons"], row
 
 
 def test_download_is_the_released_notebook_with_the_answers(site, handed_in, exercises):
