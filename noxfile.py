@@ -3,6 +3,7 @@
     python3 -m nox -l          # list the sessions
     python3 -m nox -s build    # validate, then build the site into _build/html
     python3 -m nox -s tests    # the whole test suite (the command CI runs)
+    python3 -m nox -s translations  # extract strings, update locales/<lang>/LC_MESSAGES/*.po
 
 Every session installs exact versions from constraints.txt (the one lock file)
 into its own reused virtualenv, and passes extra arguments after `--` through.
@@ -69,11 +70,74 @@ def build(session: nox.Session) -> None:
 
 
 def build_site(session: nox.Session, *args: str) -> None:
-    """What `nox -s build` does (also run by `nox -s bench`, which measures the result)."""
+    """What `nox -s build` does (also run by `nox -s bench`, which measures the result).
+
+    English (the source language) is built at the root of _build/html, every other
+    language of locales/languages.yml into _build/html/<code>/, each strictly."""
     validate_content(session)
     session.run("crossings", "exercises")
     session.run("crossings", "packs")  # facilitator packs: PDF, DOCX/ODT, zip in _build/packs
     session.run("jupyter-book", "build", ".", "--builder", "html", *STRICT, *args)
+    for code in other_languages():
+        build_language(session, code)
+
+
+def other_languages() -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    from crossings.content.languages import load_languages
+
+    langs = load_languages(ROOT)
+    return [code for code in langs.languages if code != langs.source]
+
+
+def sphinx_conf(session: nox.Session) -> Path:
+    """Jupyter Book's Sphinx configuration as a conf.py in _build/conf (for sphinx-build)."""
+    conf_dir = BUILD_DIR / "conf"
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    session.run("jupyter-book", "config", "sphinx", ".", silent=True)
+    conf = (ROOT / "conf.py").read_text()
+    (ROOT / "conf.py").unlink()
+    # the generated conf.py sits outside the source folder: make its paths absolute
+    conf += (f"\nbibtex_bibfiles = [str(__import__('pathlib').Path({str(ROOT)!r}) / p)"
+             " for p in bibtex_bibfiles]\n"
+             f"locale_dirs = [str(__import__('pathlib').Path({str(ROOT)!r}) / p)"
+             " for p in locale_dirs]\n")
+    (conf_dir / "conf.py").write_text(conf)
+    return conf_dir
+
+
+def build_language(session: nox.Session, code: str, *args: str) -> None:
+    """One language's site into _build/html/<code>/ (strict; prints "<code>: N of M strings
+    translated" and fails if a page listed as translated has a missing or fuzzy string)."""
+    conf_dir = sphinx_conf(session)
+    session.run(
+        "sphinx-build", "-b", "html", "-c", str(conf_dir), "-D", f"language={code}",
+        "-D", f"crossings_packs_dir={BUILD_DIR / 'packs'}",
+        "-d", str(BUILD_DIR / "doctrees" / code), *STRICT, *args,
+        ".", str(BUILD_DIR / "html" / code),
+    )
+
+
+@nox.session
+def translations(session: nox.Session) -> None:
+    """Extract every string to translate and update locales/<lang>/LC_MESSAGES/*.po.
+
+    Page strings come from Sphinx's gettext builder (one catalog per page), interface
+    strings from the code and _config.yml (crossings.pot). sphinx-intl then updates the
+    catalogs of every language in locales/languages.yml (changed strings become fuzzy),
+    and strings already translated elsewhere fill the same empty strings (never fuzzy ones).
+    """
+    install(session, "build")
+    pot_dir = BUILD_DIR / "gettext"
+    session.run("jupyter-book", "build", ".", "--builder", "custom", "--custom-builder",
+                "gettext", "--path-output", str(BUILD_DIR / "gettext-build"), silent=True)
+    shutil.rmtree(pot_dir, ignore_errors=True)
+    shutil.copytree(BUILD_DIR / "gettext-build" / "_build" / "gettext", pot_dir)
+    session.run("crossings", "translations", "interface-pot", "--out", str(pot_dir))
+    for code in other_languages():
+        session.run("sphinx-intl", "update", "-p", str(pot_dir), "-d", "locales", "-l", code,
+                    silent=True)
+        session.run("crossings", "translations", "status", "--language", code, "--fill")
 
 
 @nox.session
@@ -82,15 +146,7 @@ def serve(session: nox.Session) -> None:
     install(session, "build", "serve")
     validate_content(session)
     session.run("crossings", "exercises")
-    conf_dir = BUILD_DIR / "conf"
-    conf_dir.mkdir(parents=True, exist_ok=True)
-    session.run("jupyter-book", "config", "sphinx", ".", silent=True)
-    conf = (ROOT / "conf.py").read_text()
-    (ROOT / "conf.py").unlink()
-    # the generated conf.py sits outside the source folder: make its paths absolute
-    conf += (f"\nbibtex_bibfiles = [str(__import__('pathlib').Path({str(ROOT)!r}) / p)"
-             " for p in bibtex_bibfiles]\n")
-    (conf_dir / "conf.py").write_text(conf)
+    conf_dir = sphinx_conf(session)
     session.run(
         "sphinx-autobuild", "-c", str(conf_dir), ".", str(BUILD_DIR / "preview"),
         "--host", "127.0.0.1", "--port", "8000",

@@ -9,7 +9,8 @@ family of features:
 - ``selfassessment``: the self-assessment page directives;
 - ``metadata``: page metadata (description, JSON-LD, social cards);
 - ``a11y``: accessibility fixes at template level, with ``static/crossings.css``;
-- ``trim``: removes theme assets the pages do not use.
+- ``trim``: removes theme assets the pages do not use;
+- ``languages``: the language switcher, hreflang links, translation counts and checks.
 
 Layering: this package reads from every other capability (content, exercises, packs,
 self-assessment) and nothing imports it. It is the only package that imports Sphinx,
@@ -20,9 +21,18 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from crossings.sphinxext import a11y, catalogue, exercises, metadata, packs, selfassessment, trim
+from crossings.sphinxext import (
+    a11y,
+    catalogue,
+    exercises,
+    languages,
+    metadata,
+    packs,
+    selfassessment,
+    trim,
+)
 
-FEATURES = (catalogue, exercises, packs, metadata, a11y, trim, selfassessment)
+FEATURES = (languages, catalogue, exercises, packs, metadata, a11y, trim, selfassessment)
 
 
 def setup(app: Sphinx) -> dict:

@@ -23,6 +23,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from crossings.content.problems import Problem
 from crossings.exercises.answers import SECTORS
+from crossings.sphinxext.languages import _
 from crossings.exercises.source import (
     Item,
     _load_item,
@@ -126,15 +127,17 @@ class ExerciseItem(SphinxDirective):
                            location=(self.env.docname, self.lineno))
         depth = self.env.docname.count("/")
         href = "../" * depth + f"{NOTEBOOK_DIR}/{exercise}.ipynb"
-        para = nodes.paragraph(classes=["exercise-download"])
-        para += nodes.Text("Do this exercise in a notebook: ")
-        para += nodes.reference("", f"download {exercise}.ipynb", refuri=href)
-        para += nodes.Text(". Open it in JupyterLab or Jupyter Notebook, answer in the grey "
-                           "cells and run the check under each answer.")
+        # interface strings (crossings.po), not page strings: the link must survive translation
+        para = nodes.paragraph(classes=["exercise-download"], translatable=False)
+        para += nodes.Text(_("Do this exercise in a notebook: "))
+        para += nodes.reference("", _("download {name}").format(name=f"{exercise}.ipynb"),
+                                refuri=href)
+        para += nodes.Text(_(". Open it in JupyterLab or Jupyter Notebook, answer in the grey "
+                             "cells and run the check under each answer."))
         template = self.env.app.config.crossings_launch_url
         if template:
-            para += nodes.Text(" Or ")
-            para += nodes.reference("", "open it on the course JupyterHub",
+            para += nodes.Text(_(" Or "))
+            para += nodes.reference("", _("open it on the course JupyterHub"),
                                     refuri=template.format(exercise=exercise))
             para += nodes.Text(".")
         return [para]

@@ -172,7 +172,9 @@ def append_handout_downloads(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def packs_dir(app: Sphinx) -> Path:
-    return Path(app.outdir).parent / SITE_FOLDER
+    """``crossings_packs_dir`` if set (the sites of other languages), else beside the HTML."""
+    chosen = app.config.crossings_packs_dir
+    return Path(chosen) if chosen else Path(app.outdir).parent / SITE_FOLDER
 
 
 def build_before_reading(app: Sphinx) -> None:
@@ -224,6 +226,7 @@ def strip_notes_from_sources(outdir: Path) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.add_config_value("crossings_packs_dir", "", "env")
     app.add_directive(NOTE_DIRECTIVE, FacilitatorNote)
     for name in PACK_DIRECTIVES:
         if name != "pack-downloads":
