@@ -2,13 +2,20 @@
 
     crossings translations interface-pot --out _build/gettext
         write crossings.pot: the strings of the code marked ``_("...")`` and the config texts
-        shown on every page (search box, footer);
+        shown on every page (search box, footer); and notebooks/<exercise>.pot: the text of
+        each learner notebook (``crossings.exercises.translate``);
     crossings translations status --language it [--fill]
         print "it: N of M strings translated" over locales/it/LC_MESSAGES/*.po and which pages
         listed as translated are incomplete; --fill first copies a translation to every empty
         (not fuzzy) entry whose English text is translated in another catalog.
 
-``nox -s translations`` runs both after Sphinx's gettext builder and ``sphinx-intl update``.
+    crossings translations build --language it --out _build/html/it
+        build one language's site with Jupyter Book's own configuration plus
+        ``language=<code>``, strictly (-W -n --keep-going); ``nox -s build`` runs it for every
+        language of locales/languages.yml after the English site.
+
+``nox -s translations`` runs the first two after Sphinx's gettext builder and
+``sphinx-intl update``.
 """
 
 from __future__ import annotations
@@ -55,6 +62,16 @@ def cmd_interface_pot(args) -> int:
         write_po(handle, catalog, width=0, omit_header=False)
     print(f"crossings translations: {len(catalog)} interface string(s) in "
           f"{out / (INTERFACE_DOMAIN + '.pot')}", file=sys.stderr)
+    release = Path(args.exercises or project.root / "_build" / "exercises") / "release"
+    if release.is_dir():
+        from crossings.exercises.translate import notebook_pot
+
+        written = notebook_pot(release, out)
+        print(f"crossings translations: {len(written)} notebook catalog(s) in "
+              f"{out / 'notebooks'}", file=sys.stderr)
+    else:
+        print(f"crossings translations: no learner notebooks in {release}: run "
+              "`crossings exercises` first to extract their strings", file=sys.stderr)
     return 0
 
 
@@ -114,12 +131,40 @@ def cmd_status(args) -> int:
     return 1 if incomplete and args.strict else 0
 
 
+def cmd_build(args) -> int:
+    from jupyter_book.sphinx import build_sphinx
+
+    project = Project.find(Path(args.root))
+    build = project.root / "_build"
+    out = Path(args.out) if args.out else build / "html" / args.language
+    overrides = {
+        "external_toc_path": "_toc.yml", "latex_individualpages": False, "nitpicky": True,
+        "language": args.language,
+        # the packs and notebooks that `crossings packs` / `crossings exercises` built
+        "crossings_packs_dir": str(Path(args.packs_dir or build / "packs").resolve()),
+        "crossings_exercises_dir": str(Path(args.exercises_dir or build / "exercises").resolve()),
+    }
+    result = build_sphinx(
+        project.root, out, noconfig=True, path_config=str(project.root / "_config.yml"),
+        confoverrides=overrides, builder="html", warningiserror=True, keep_going=True,
+        doctreedir=str(Path(args.doctrees or build / "doctrees" / args.language)),
+        freshenv=args.all,
+    )
+    if isinstance(result, Exception) or result:
+        print(f"crossings translations build: the '{args.language}' site failed", file=sys.stderr)
+        return 1
+    print(f"crossings translations build: '{args.language}' site in {out}", file=sys.stderr)
+    return 0
+
+
 def register(commands) -> None:
     p = commands.add_parser("translations", help="interface catalog; translation status")
     sub = p.add_subparsers(dest="action", required=True)
-    pot = sub.add_parser("interface-pot", help="write crossings.pot (interface strings)")
+    pot = sub.add_parser("interface-pot",
+                         help="write crossings.pot (interface) and notebooks/<exercise>.pot")
     pot.add_argument("--root", default=".")
     pot.add_argument("--out", default="_build/gettext")
+    pot.add_argument("--exercises", help="built exercises (default: _build/exercises)")
     pot.set_defaults(func=cmd_interface_pot)
     status = sub.add_parser("status", help="print 'N of M strings translated' for a language")
     status.add_argument("--root", default=".")
@@ -129,3 +174,12 @@ def register(commands) -> None:
     status.add_argument("--strict", action="store_true",
                         help="exit 1 if a page listed as translated is incomplete")
     status.set_defaults(func=cmd_status)
+    build = sub.add_parser("build", help="build one language's site (strict)")
+    build.add_argument("--root", default=".")
+    build.add_argument("--language", required=True)
+    build.add_argument("--out", help="default: _build/html/<language>")
+    build.add_argument("--packs-dir", help="built packs (default: _build/packs)")
+    build.add_argument("--exercises-dir", help="built notebooks (default: _build/exercises)")
+    build.add_argument("--doctrees", help="default: _build/doctrees/<language>")
+    build.add_argument("--all", action="store_true", help="re-read every page")
+    build.set_defaults(func=cmd_build)

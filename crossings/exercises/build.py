@@ -8,7 +8,9 @@
    ``_build/exercises/course`` and runs nbgrader's own ``generate_assignment``;
 3. submits every model answer to the real autograder and fails unless it scores
    full marks on every autograded item;
-4. writes ``_build/exercises/source/``, ``release/`` and ``exercises.json``.
+4. writes ``_build/exercises/source/``, ``release/`` and ``exercises.json``;
+5. writes the learner notebooks of every other language into ``<code>/release/``
+   (``crossings.exercises.translate``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from crossings.content.project import Project
 from crossings.content.vocabulary import load_vocabulary
 from crossings.exercises.notebook import TEXT_STUB, source_notebook
 from crossings.exercises.source import Exercise, load_exercises
+from crossings.exercises.translate import translate_release
 
 MODEL_LEARNER = "model-answer"
 
@@ -113,6 +116,9 @@ def build_exercises(project: Project, out: Path | None = None, check_models: boo
                  "outcomes": e.outcomes, "source": str(e.path.relative_to(project.root))}
                 for e in result.exercises]
     (out / "exercises.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    # the learner notebooks of the other languages: <out>/<code>/release/ (same cells and ids)
+    for code, (done, total) in translate_release(project, out).items():
+        log(f"exercises: {code}: {done} of {total} notebook strings translated")
     return result
 
 
