@@ -161,9 +161,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff on the code, codespell on code and prose, and the content validator."""
+    """ruff, the import-layer contract, codespell on code and prose, and the content validator."""
     install(session, "lint")
     session.run("ruff", "check", "crossings", "tests", "noxfile.py")
+    session.run("lint-imports")  # the layers of [tool.importlinter] in pyproject.toml
     session.run("codespell", "crossings", "tests", "book", "modules", "exercises",
                 "facilitator", "README.md", "noxfile.py")
     validate_content(session)
