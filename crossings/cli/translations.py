@@ -142,7 +142,9 @@ def cmd_build(args) -> int:
         "language": args.language,
         # the packs and notebooks that `crossings packs` / `crossings exercises` built
         "crossings_packs_dir": str(Path(args.packs_dir or build / "packs").resolve()),
-        "crossings_exercises_dir": str(Path(args.exercises_dir or build / "exercises").resolve()),
+        # this language's learner notebooks: <exercises>/<code>/release/
+        "crossings_exercises_dir": str((Path(args.exercises_dir or build / "exercises")
+                                        / args.language).resolve()),
     }
     result = build_sphinx(
         project.root, out, noconfig=True, path_config=str(project.root / "_config.yml"),
@@ -179,7 +181,8 @@ def register(commands) -> None:
     build.add_argument("--language", required=True)
     build.add_argument("--out", help="default: _build/html/<language>")
     build.add_argument("--packs-dir", help="built packs (default: _build/packs)")
-    build.add_argument("--exercises-dir", help="built notebooks (default: _build/exercises)")
+    build.add_argument("--exercises-dir", help="built exercises (default: _build/exercises); "
+                       "the notebooks of the language are in its <language>/release/")
     build.add_argument("--doctrees", help="default: _build/doctrees/<language>")
     build.add_argument("--all", action="store_true", help="re-read every page")
     build.set_defaults(func=cmd_build)

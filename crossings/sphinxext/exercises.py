@@ -23,7 +23,6 @@ from sphinx.util.docutils import SphinxDirective
 
 from crossings.content.problems import Problem
 from crossings.exercises.answers import SECTORS
-from crossings.sphinxext.languages import _
 from crossings.exercises.source import (
     Item,
     _load_item,
@@ -31,6 +30,7 @@ from crossings.exercises.source import (
     points_text,
     rubric_markdown,
 )
+from crossings.sphinxext.languages import _
 
 logger = logging.getLogger(__name__)
 NOTEBOOK_DIR = "notebooks"
