@@ -12,9 +12,10 @@ The languages and the pages that claim to be translated are in ``locales/languag
 - on a page of a non-source site that is not listed as translated: a note in that
   language, and ``lang="en"`` on the article (its text falls back to English).
 
-It also counts, per page, the strings Sphinx translated (``translation_progress``, set by
-Sphinx's i18n transforms), prints ``it: N of M strings translated`` and warns (so ``-W``
-fails the build) for each page listed as translated that still has a missing or fuzzy string.
+It also counts, per page, the strings Sphinx translated (the ``translated`` mark that
+Sphinx's i18n transform puts on every translatable node), prints ``it: N of M strings
+translated`` and warns (so ``-W`` fails the build) for each page listed as translated that
+still has a missing or fuzzy string.
 
 Interface strings written by the extension itself (and a few config texts, e.g. the search
 box) go through the ``crossings`` catalog, ``locales/<code>/LC_MESSAGES/crossings.po``.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.locale import get_translation
 from sphinx.util import logging
@@ -115,11 +117,26 @@ def add_language_links(app: Sphinx, pagename: str, templatename: str, context: d
 # --- counting translated strings ---------------------------------------------------------
 
 def record_progress(app: Sphinx, doctree) -> None:
-    progress = doctree.get("translation_progress")
-    if progress is None or current(app) == languages(app).source:
+    """Count the strings of the page as published: Sphinx marks each translatable node
+    ``translated`` True or False; counted after the collectors removed the front matter."""
+    if current(app) == languages(app).source:
         return
+    marked = [n["translated"] for n in doctree.findall(nodes.Element)
+              if n.get("translated") is not None]
     store = app.env.__dict__.setdefault("crossings_translation", {})
-    store[app.env.docname] = (int(progress["total"]), int(progress["translated"]))
+    store[app.env.docname] = (len(marked), sum(1 for t in marked if t))
+
+
+def languages_changed(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Every page again when locales/languages.yml changed (switchers, notes, counts)."""
+    from crossings.content.languages import LANGUAGES_FILE
+
+    path = Path(app.srcdir) / LANGUAGES_FILE
+    stamp = path.stat().st_mtime if path.is_file() else 0.0
+    if env.__dict__.get("crossings_languages_stamp") == stamp:
+        return []
+    env.crossings_languages_stamp = stamp
+    return sorted(env.found_docs)
 
 
 def purge(app: Sphinx, env, docname: str) -> None:
@@ -189,7 +206,8 @@ def setup(app: Sphinx) -> dict:
     compile_interface_catalog(app)
     app.connect("config-inited", translate_config_texts)
     app.connect("html-page-context", add_language_links, priority=450)
-    app.connect("doctree-read", record_progress)
+    app.connect("doctree-read", record_progress, priority=900)
+    app.connect("env-get-outdated", languages_changed)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
     app.connect("env-check-consistency", report_progress)
