@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from crossings.content import mdscan
 from crossings.content.bibliography import bib_keys
 from crossings.content.checks import check_glossary, check_page, check_toc
+from crossings.content.languages import catalog_files, translated_text
 from crossings.content.modules import load_modules
 from crossings.content.originality import SourceIndex, load_allowlist, source_files
 from crossings.content.problems import ContentError, Problem
@@ -81,8 +82,12 @@ def validate(project: Project, check_originality: bool = True) -> Report:
             for page in pages + [project.glossary]:
                 if page.is_file():
                     add(index.check(page))
-            report.notes.append(f"originality: {len(pages) + 1} files compared with "
-                                f"{len(files)} source documents in {seeds}")
+            catalogs = catalog_files(project.root)   # the translations of every language
+            for po in catalogs:
+                add(index.check(po, translated_text(po)))
+            report.notes.append(f"originality: {len(pages) + 1} files and {len(catalogs)} "
+                                f"translation catalogs compared with {len(files)} source "
+                                f"documents in {seeds}")
         elif os.environ.get("CI"):
             add([Problem(seeds, 1, "source documents not found: the originality check cannot "
                                    "run (set CROSSINGS_SEEDS to the seeds folder)")])

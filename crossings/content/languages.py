@@ -139,3 +139,25 @@ def translations(root: Path, code: str, domain: str) -> dict[str, str]:
     if not path.is_file():
         return {}
     return {m.msgid: m.msgstr for m in read_po(path) if m.translated}
+
+
+def translated_text(path: Path) -> str:
+    """The translations (msgstr) of a PO file, each at its own line, every other line blank:
+    what the originality check reads, with line numbers that point into the file."""
+    out, inside = [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("msgstr"):
+            inside = True
+            out.append(_unquote(stripped.partition(" ")[2]))
+        elif inside and stripped.startswith('"'):
+            out.append(_unquote(stripped))
+        else:
+            inside = False
+            out.append("")
+    return "\n".join(out)
+
+
+def catalog_files(root: Path) -> list[Path]:
+    """Every translation catalog of every language (locales/<code>/LC_MESSAGES/**.po)."""
+    return sorted((root / "locales").glob("*/LC_MESSAGES/**/*.po"))
