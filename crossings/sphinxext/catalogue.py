@@ -104,6 +104,8 @@ class ModuleOverview(_MystDirective):
         for outcome in module.outcomes:
             item = nodes.list_item(ids=[outcome.id])
             para = nodes.paragraph()
+            # a source makes the outcome a translatable string of the page (gettext)
+            para.source, para.line = self.get_source_info()
             para += nodes.Text(outcome.text + " ")
             para += nodes.inline(text=f"({outcome.id})", classes=["outcome-id"])
             item += para
