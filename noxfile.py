@@ -1,19 +1,23 @@
 """Maintainer sessions for the Crossings platform.
 
-    python3 -m nox -l          # list the sessions
-    python3 -m nox -s build    # validate, then build the site into _build/html
-    python3 -m nox -s tests    # the whole test suite (the command CI runs)
-    python3 -m nox -s translations  # extract strings, update locales/<lang>/LC_MESSAGES/*.po
+    nox -l                 # list the sessions
+    nox -s build           # validate, then build the site into _build/html
+    nox -s tests           # the whole test suite (the command CI runs)
+    nox -s translations    # extract strings, update locales/<lang>/LC_MESSAGES/*.po
 
-Every session installs exact versions from constraints.txt (the one lock file)
-into its own reused virtualenv, and passes extra arguments after `--` through.
+(The README runs them through a `.venv` holding nox and uv.) Every session installs
+exact versions from constraints.txt (the one lock file) into its own reused virtualenv,
+made with uv when nox finds it (seconds) and virtualenv otherwise, and passes extra
+arguments after `--` through.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import nox
@@ -24,13 +28,22 @@ BUILD_DIR = ROOT / "_build"
 STRICT = ("-W", "-n", "--keep-going")
 
 nox.options.reuse_venv = "yes"
+nox.options.default_venv_backend = "uv|virtualenv"   # uv: `pip install 'nox[uv]'` (README)
 nox.options.sessions = ["build"]
 nox.options.error_on_missing_interpreters = True
 
 
 def install(session: nox.Session, *extras: str) -> None:
     target = f".[{','.join(extras)}]" if extras else "."
+    if not (Path(session.virtualenv.location) / ".crossings-installed").exists():
+        session.log(f"installing {target} and its pinned dependencies (first run only: "
+                    "about 1 min with uv, 3 min with pip) ...")
+    started = time.perf_counter()
     session.install(*CONSTRAINTS, "-e", target, silent=True)
+    marker = Path(session.virtualenv.location) / ".crossings-installed"
+    if not marker.exists():
+        marker.write_text(target)
+        session.log(f"installed in {time.perf_counter() - started:.0f} s")
 
 
 def ensure_debian_package(session: nox.Session, command: str, package: str) -> None:
@@ -60,10 +73,10 @@ def validate(session: nox.Session) -> None:
 def build(session: nox.Session) -> None:
     """Validate, build the exercise notebooks and facilitator packs, then the site strictly.
 
-    The site build is strict (-W -n --keep-going).
-
-    Extra arguments go to `jupyter-book build`, e.g. `-- --all` for a full rebuild
-    or `-- --path-output /tmp/elsewhere`.
+    Only what changed is redone: notebooks and packs are cached by a hash of their inputs,
+    Sphinx re-reads only changed pages, and the site build is skipped when no input of it
+    changed. `-- --fresh` rebuilds everything. Other extra arguments go to
+    `jupyter-book build`, e.g. `-- --path-output /tmp/elsewhere`.
     """
     install(session, "build")
     build_site(session, *session.posargs)
@@ -74,12 +87,41 @@ def build_site(session: nox.Session, *args: str) -> None:
 
     English (the source language) is built at the root of _build/html, every other
     language of locales/languages.yml into _build/html/<code>/, each strictly."""
+    fresh = "--fresh" in args
+    args = tuple(a for a in args if a != "--fresh")
+    again = ("--all",) if fresh else ()
     validate_content(session)
-    session.run("crossings", "exercises")
-    session.run("crossings", "packs")  # facilitator packs: PDF, DOCX/ODT, zip in _build/packs
-    session.run("jupyter-book", "build", ".", "--builder", "html", *STRICT, *args)
+    session.run("crossings", "exercises", *again)
+    session.run("crossings", "packs", *again)  # facilitator packs: PDF, DOCX/ODT, zip in _build/packs
+    stamp = BUILD_DIR / "html" / ".crossings-site-inputs"
+    key = site_inputs_key(args)
+    if not fresh and not args and stamp.is_file() and stamp.read_text() == key:
+        session.log("site: up to date (no page, data, code, catalog or notebook changed)")
+        return
+    session.run("jupyter-book", "build", ".", "--builder", "html", *STRICT, *again, *args)
     for code in other_languages():
-        build_language(session, code)
+        build_language(session, code, *(("--all",) if fresh else ()))
+    if not args:
+        stamp.write_text(key)
+
+
+SITE_INPUTS = ("book", "modules", "exercises", "facilitator", "crossings", "locales",
+               "_build/exercises/release")
+SITE_FILES = ("_config.yml", "_toc.yml", "pyproject.toml", "constraints.txt",
+              "_build/packs/manifest.json", "_build/packs/.packs-cache.json")
+
+
+def site_inputs_key(args: tuple[str, ...]) -> str:
+    """SHA-256 of every file the site is built from (a no-change build skips Sphinx)."""
+    digest = hashlib.sha256(" ".join(args).encode())
+    files = [ROOT / name for name in SITE_FILES]
+    for folder in SITE_INPUTS:
+        files += sorted(p for p in (ROOT / folder).rglob("*") if p.is_file()
+                        and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts)
+    for file in files:
+        digest.update(str(file.relative_to(ROOT)).encode() + b"\0")
+        digest.update(file.read_bytes() if file.is_file() else b"\0missing\0")
+    return digest.hexdigest()
 
 
 def other_languages() -> list[str]:
@@ -88,22 +130,6 @@ def other_languages() -> list[str]:
 
     langs = load_languages(ROOT)
     return [code for code in langs.languages if code != langs.source]
-
-
-def sphinx_conf(session: nox.Session) -> Path:
-    """Jupyter Book's Sphinx configuration as a conf.py in _build/conf (for sphinx-build)."""
-    conf_dir = BUILD_DIR / "conf"
-    conf_dir.mkdir(parents=True, exist_ok=True)
-    session.run("jupyter-book", "config", "sphinx", ".", silent=True)
-    conf = (ROOT / "conf.py").read_text()
-    (ROOT / "conf.py").unlink()
-    # the generated conf.py sits outside the source folder: make its paths absolute
-    conf += (f"\nbibtex_bibfiles = [str(__import__('pathlib').Path({str(ROOT)!r}) / p)"
-             " for p in bibtex_bibfiles]\n"
-             f"locale_dirs = [str(__import__('pathlib').Path({str(ROOT)!r}) / p)"
-             " for p in locale_dirs]\n")
-    (conf_dir / "conf.py").write_text(conf)
-    return conf_dir
 
 
 def build_language(session: nox.Session, code: str, *args: str) -> None:
@@ -137,17 +163,17 @@ def translations(session: nox.Session) -> None:
 
 @nox.session
 def serve(session: nox.Session) -> None:
-    """Live preview for authors: rebuild on every save and serve on http://127.0.0.1:8000."""
-    install(session, "build", "serve")
-    validate_content(session)
+    """Live preview on http://127.0.0.1:8000: a saved page shows in the browser in seconds.
+
+    One Sphinx application stays in memory and rebuilds only the changed pages into
+    _build/preview (seeded from the last `nox -s build`, so a tree built once starts fast;
+    kept apart so the strict build still sees every warning). Ctrl-C stops it.
+    Extra arguments go to the preview, e.g. `-- --port 8001`.
+    """
+    install(session, "build")
     session.run("crossings", "exercises")
-    conf_dir = sphinx_conf(session)
-    session.run(
-        "sphinx-autobuild", "-c", str(conf_dir), ".", str(BUILD_DIR / "preview"),
-        "--host", "127.0.0.1", "--port", "8000",
-        "--ignore", str(BUILD_DIR), "--ignore", str(ROOT / ".nox"),
-        *session.posargs,
-    )
+    session.run("python", "-m", "crossings.sphinxext.preview", "--root", str(ROOT), *session.posargs,
+                interrupt_timeout=5.0)
 
 
 @nox.session
@@ -156,6 +182,7 @@ def tests(session: nox.Session) -> None:
     install(session, "build", "test", "grading", "browser")
     ensure_debian_package(session, "bwrap", "bubblewrap")  # sandbox of the grading tests
     ensure_debian_package(session, "chromium", "chromium")  # browser tests (Playwright drives it)
+    ensure_debian_package(session, "pg_ctlcluster", "postgresql")  # a real gradebook server
     session.run("pytest", *(session.posargs or ["-q"]))
 
 
@@ -177,10 +204,10 @@ def linkcheck(session: nox.Session) -> None:
     session.run("jupyter-book", "build", ".", "--builder", "linkcheck", *session.posargs)
 
 
-@nox.session(default=False)
+@nox.session(default=False, venv_backend="virtualenv")  # pip freeze needs pip
 def lock(session: nox.Session) -> None:
     """Re-resolve every dependency and rewrite constraints.txt (then run the tests)."""
-    session.install("-e", ".[build,serve,test,lint,grading,browser]")
+    session.install("-e", ".[build,test,lint,grading,browser]", "nox[uv]")
     frozen = session.run("python", "-m", "pip", "freeze", "--exclude-editable", silent=True)
     header = ("# The one lock file: exact versions of every Python package the project installs.\n"
               "# nox installs everything with -c constraints.txt. Regenerate with: nox -s lock\n")
@@ -191,9 +218,24 @@ def lock(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Performance figures measured in one run (ratios, not timed tests)."""
-    bench_grading(session)
-    bench_weight(session)
+    """Performance figures in one run: author's loop, grading speed, page weight.
+
+    The author's loop: build no-change/cold and one-page-edit/cold ratios, preview latency.
+    Ratios, not timed tests.
+    `-- authorloop` (or `grading`, `weight`) runs only the parts named."""
+    parts = {"authorloop": bench_authorloop, "grading": bench_grading, "weight": bench_weight}
+    for name in session.posargs or parts:
+        if name not in parts:
+            session.error(f"unknown bench part {name!r} (known: {', '.join(parts)})")
+        parts[name](session)
+
+
+def bench_authorloop(session: nox.Session) -> None:
+    """`nox -s build` cold / nothing changed / one page edited, and save-to-visible preview
+    latency (crossings/bench/authorloop.py); runs nox itself with the Python running this file."""
+    install(session, "build")
+    session.run("python", "-m", "crossings.bench.authorloop", "--root", str(ROOT),
+                "--nox-python", sys.executable)
 
 
 def bench_grading(session: nox.Session) -> None:
@@ -205,7 +247,7 @@ def bench_grading(session: nox.Session) -> None:
 
 
 def bench_weight(session: nox.Session) -> None:
-    """First-visit weight of our landing and module pages vs a default Jupyter Book page."""
+    """First-visit weight of our landing, module and exercise pages vs a default Jupyter Book page."""
     install(session, "build", "browser")
     ensure_debian_package(session, "chromium", "chromium")
     build_site(session)

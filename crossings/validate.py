@@ -5,6 +5,10 @@ It runs the content checks (``crossings.content.checks``) and each capability's 
 
 ``validate(project)`` returns a report with every problem as ``file:line: message``
 (it never stops at the first one) plus notes on checks that could not run.
+
+Root causes come first: problems in the data everything else reads (YAML syntax, the
+vocabulary, the glossary, module front matter) are listed before the problems of pages,
+references, exercises and packs, which are often their consequences.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from crossings.content.modules import load_modules
 from crossings.content.originality import SourceIndex, load_allowlist, source_files
 from crossings.content.problems import ContentError, Problem
 from crossings.content.project import Project
+from crossings.content.references import check_references
 from crossings.content.vocabulary import Vocabulary, load_vocabulary
 from crossings.exercises.source import load_exercises
 from crossings.packs.checks import check_packs
@@ -59,6 +64,7 @@ def validate(project: Project, check_originality: bool = True) -> Report:
     report.modules = len(modules)
     for module in modules:
         add(module.problems)
+    roots = len(report.problems)  # everything before this is data the rest depends on
 
     pages = project.content_pages()
     report.pages = len(pages)
@@ -69,6 +75,7 @@ def validate(project: Project, check_originality: bool = True) -> Report:
         module = module_of.get(page.parent.resolve())
         add(check_page(page, text, scanned, module))
 
+    add(check_references(project, pages, [o.id for m in modules for o in m.outcomes]))
     add(check_toc(project, pages))
     add(load_exercises(project)[1])
     add(check_packs(project, modules, check_originality))  # facilitator packs
@@ -94,9 +101,17 @@ def validate(project: Project, check_originality: bool = True) -> Report:
         else:
             report.notes.append(f"originality check skipped: no source documents in {seeds} "
                                 "(set CROSSINGS_SEEDS)")
-    # A broken front matter is seen by two checks: report it once.
-    report.problems = sorted(set(report.problems), key=lambda p: (str(p.path), p.line, p.message))
+    # A broken front matter is seen by two checks: report it once, root causes first.
+    first = _ordered(report.problems[:roots])
+    report.problems = first + [p for p in _ordered(report.problems[roots:]) if p not in first]
     return report
+
+
+def _ordered(problems: list[Problem]) -> list[Problem]:
+    """One of each, by file and line; within a line, syntax errors and unknown keys first."""
+    def rank(p: Problem) -> int:
+        return 0 if p.column or "unknown front-matter key" in p.message else 1
+    return sorted(set(problems), key=lambda p: (rank(p), str(p.path), p.line, p.message))
 
 
 def load_vocabulary_or_raise(project: Project) -> Vocabulary:

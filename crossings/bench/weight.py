@@ -7,7 +7,9 @@ In the same run it creates the ``jupyter-book create`` template book (default
 theme, notebook execution off: the measured page has no notebook), builds it,
 serves both sites on 127.0.0.1 and loads, each in a fresh browser (empty cache):
 
-- our landing page and the first module page of the table of contents;
+- our landing page, the first module page and the first exercise page of the table of
+  contents (the exercise page also reports what its on-page form adds: the exercise
+  script and styles, target <= 30 kB gzip);
 - the template's landing page (``intro.html``).
 
 It adds up what the browser received for each page (HTML, CSS, JS, fonts,
@@ -32,6 +34,8 @@ from crossings.content.project import Project
 from crossings.content.toc import read_toc
 
 TARGET = 0.4
+EXERCISE_ASSETS = ("crossings-exercise.js", "crossings-exercise.css")
+EXERCISE_TARGET = 30_000    # bytes, gzip: what the on-page exercise form may add
 KINDS = ("document", "stylesheet", "script", "font", "image")
 
 
@@ -79,6 +83,11 @@ def measure(playwright, base_url: str, path: str) -> dict:
             except Exception:  # e.g. a redirect has no body
                 body = b""
             packed = len(gzip.compress(body, 6)) + sizes["responseHeadersSize"]
+            if request.url.split("?")[0].rsplit("/", 1)[-1] in EXERCISE_ASSETS:
+                extra = kinds.setdefault("exercise form", {"requests": 0, "bytes": 0, "gzip": 0})
+                extra["requests"] += 1
+                extra["bytes"] += sent
+                extra["gzip"] += min(packed, sent)
             kind = request.resource_type if request.resource_type in KINDS else "other"
             row = kinds.setdefault(kind, {"requests": 0, "bytes": 0, "gzip": 0})
             for bucket in (row, total):
@@ -94,6 +103,12 @@ def first_module_page(root: Path) -> str:
     return next(f"{d}.html" for d in docnames if d.startswith("modules/") and d.endswith("/index"))
 
 
+def first_exercise_page(root: Path) -> str:
+    docnames = [e.docname for e in read_toc(Project(root).toc)]
+    return next(f"{d}.html" for d in docnames
+                if d.startswith("exercises/") and not d.endswith("/index"))
+
+
 def kb(n: int) -> str:
     return f"{n / 1000:8.1f} kB"
 
@@ -104,6 +119,7 @@ def run(site: Path, out: Path, root: Path) -> dict:
     default_html = build_default_book(out / "default-book")
     pages = [("Crossings landing", site, "book/index.html"),
              ("Crossings module", site, first_module_page(root)),
+             ("Crossings exercise", site, first_exercise_page(root)),
              ("Jupyter Book default", default_html, "intro.html")]
     results = []
     with sync_playwright() as pw:
@@ -114,7 +130,7 @@ def run(site: Path, out: Path, root: Path) -> dict:
     for row in results[:-1]:
         row["ratio"] = round(row["bytes"] / default["bytes"], 3)
         row["ratio_gzip"] = round(row["gzip"] / default["gzip"], 3)
-    report = {"target": TARGET, "pages": results}
+    report = {"target": TARGET, "exercise_target": EXERCISE_TARGET, "pages": results}
     out.mkdir(parents=True, exist_ok=True)
     (out / "weight.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return report
@@ -133,8 +149,16 @@ def print_report(report: dict) -> bool:
                      f"{'meets' if met else 'MISSES'} <= {report['target']}x")
         print(f"{row['label']:22} {row['page']:42} {row['requests']:4d} {kb(row['bytes'])} "
               f"{kb(row['gzip'])}  {ratio}")
+        form = row["by_kind"].pop("exercise form", None)
         kinds = ", ".join(f"{k} {v['bytes'] / 1000:.1f} kB" for k, v in sorted(row["by_kind"].items()))
         print(f"{'':22} {kinds}")
+        if form is not None:
+            met = form["gzip"] <= report["exercise_target"]
+            ok &= met
+            print(f"{'':22} exercise form (script + styles): {form['bytes'] / 1000:.1f} kB, gzip "
+                  f"{form['gzip'] / 1000:.1f} kB: {'meets' if met else 'MISSES'} <= "
+                  f"{report['exercise_target'] / 1000:g} kB")
+            row["exercise_form"] = form
         for url in row["blocked"]:
             print(f"{'':22} blocked request to another host (0 bytes counted): {url}")
     return ok

@@ -51,7 +51,10 @@ def err(message: str) -> None:
 
 def cmd_new(args) -> int:
     course = C.new_course(Path(args.dir), args.db)
-    db = course.db_url if "@" not in course.db_url else course.db_url.split("@")[-1]
+    db = course.db_url
+    if "@" in db:           # never print a user name or password
+        scheme, rest = db.split("://", 1)
+        db = f"{scheme}://...@{rest.split('@')[-1]}"
     print(f"created course {course.root}\n  gradebook: {db}\n  next: crossings course learners "
           f"{args.dir} generate N   (or: add CODE...)")
     return 0
@@ -87,7 +90,10 @@ def cmd_release(args) -> int:
 
 def cmd_collect(args) -> int:
     course = C.Course.open(args.dir)
-    collected, rejected = collect.collect(course, Path(args.path), add_unknown=args.add_learners)
+    caps = collect.Caps(total_bytes=args.max_total_mb * 2**20,
+                        new_learners=args.max_new_learners)
+    collected, rejected = collect.collect(course, Path(args.path), add_unknown=args.add_learners,
+                                          caps=caps)
     for item in collected:
         note = f" ({item.note})" if item.note else ""
         print(f"collected {item.learner} {item.exercise} <- {item.source}{note}")
@@ -173,9 +179,13 @@ def cmd_check(args) -> int:
     except SandboxUnavailable as exc:
         err(str(exc))
         return 2
-    ok, text = check(sandbox, course.root)
-    print(f"sandbox: {sandbox.describe()}\nprobe from inside: {text}\n"
-          f"{'ok' if ok else 'NOT ISOLATED'}")
+    try:
+        ok, text = check(sandbox, course.root)
+    finally:
+        sandbox.close()
+    limits = "\n".join(f"  {line}" for line in sandbox.limits_in_force())
+    print(f"sandbox: {sandbox.describe()}\nprobe from inside: {text}\nlimits in force:\n"
+          f"{limits}\n{'ok' if ok else 'NOT ISOLATED'}")
     return 0 if ok else 1
 
 
@@ -231,6 +241,12 @@ def register(commands) -> None:
                    "<learner>/<exercise>.ipynb or <learner>__<exercise>.ipynb")
     p.add_argument("--add-learners", action="store_true",
                    help="add unknown (valid) learner codes instead of rejecting their files")
+    p.add_argument("--max-new-learners", type=int, default=collect.Caps.new_learners,
+                   help="most learners --add-learners creates in one collect (default "
+                   f"{collect.Caps.new_learners})")
+    p.add_argument("--max-total-mb", type=int, default=collect.Caps.total_bytes // 2**20,
+                   help="most megabytes read from the folder or zip in all (default "
+                   f"{collect.Caps.total_bytes // 2**20})")
     p.set_defaults(course_func=cmd_collect)
 
     p = sub.add_parser("autograde", help="grade every submission in a sandbox")

@@ -18,7 +18,8 @@ def cmd_exercises(args) -> int:
         # nbgrader's own SQLAlchemy session warnings are not ours to fix
         warnings.filterwarnings("ignore", module="nbgrader")
         warnings.filterwarnings("ignore", message=".*not in session.*")
-        result = build_exercises(project, out, check_models=not args.no_model_check)
+        result = build_exercises(project, out, check_models=not args.no_model_check,
+                                 log=_log, fresh=args.all)
     for problem in result.problems:
         print(problem.format(project.root))
     if result.problems:
@@ -29,10 +30,16 @@ def cmd_exercises(args) -> int:
     return 0
 
 
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)  # progress while notebooks run
+
+
 def register(commands) -> None:
     p = commands.add_parser("exercises", help="build nbgrader notebooks; grade the model answers")
     p.add_argument("--root", default=".", help="repository folder (default: current)")
     p.add_argument("--out", help="output folder (default: _build/exercises)")
     p.add_argument("--no-model-check", action="store_true",
                    help="skip grading the model answers with the real autograder")
+    p.add_argument("--all", action="store_true",
+                   help="rebuild every exercise, even those whose inputs did not change")
     p.set_defaults(func=cmd_exercises)

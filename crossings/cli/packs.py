@@ -14,7 +14,7 @@ def cmd_packs(args) -> int:
     project = Project.find(Path(args.root))
     out = Path(args.out) if args.out else default_out(project)
     try:
-        built = build_packs(project, out)
+        built = build_packs(project, out, fresh=args.all, log=_log)
     except ContentError as exc:
         for problem in exc.problems:
             print(problem.format(project.root))
@@ -24,8 +24,14 @@ def cmd_packs(args) -> int:
     return 0
 
 
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def register(commands) -> None:
     p = commands.add_parser("packs", help="build the facilitator packs (PDF, DOCX, ODT, zip)")
     p.add_argument("--root", default=".", help="repository folder (default: current)")
     p.add_argument("--out", default="", help="output folder (default: _build/packs)")
+    p.add_argument("--all", action="store_true",
+                   help="rebuild every pack, even those whose inputs did not change")
     p.set_defaults(func=cmd_packs)

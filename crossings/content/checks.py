@@ -16,7 +16,7 @@ from crossings.content.toc import read_toc
 from crossings.content.yamlsource import load_front_matter, load_yaml_file
 
 ROLE_SYNC_GROUP = "role"
-ROLE_TABS = ("ecec", "school", "social-health", "policy")
+ROLE_TABS = ("ecec", "school", "social", "health", "policy")
 IMAGE_DIRECTIVES = {"figure", "image"}
 
 
@@ -79,9 +79,7 @@ def check_page(path: Path, text: str, page: mdscan.Page, module: Module | None) 
             alt = d.options.get("alt", ("", d.line))[0]
             if not alt:
                 report(Problem(path, d.line, f"{d.name} '{d.argument}' has no :alt: text"))
-            target = d.argument.split()[0] if d.argument else ""
-            if target and "://" not in target and not (path.parent / target).is_file():
-                report(Problem(path, d.line, f"{d.name} file '{target}' does not exist"))
+            # a missing file is reported by content.references (with a suggestion)
     for d in page.unclosed:
         report(Problem(path, d.line, f"directive '{d.name}' is opened here but never closed"))
 

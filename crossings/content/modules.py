@@ -7,6 +7,7 @@ problems; the Sphinx extension renders the module overview from the data.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,11 @@ class Module:
         return f"modules/{self.slug}/index"
 
 
+def closest(word: str, candidates, n: int = 1) -> list[str]:
+    """The known names closest to a misspelt one (for "did you mean ...?")."""
+    return difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
+
+
 def _str_list(value) -> list[str] | None:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
@@ -67,13 +73,19 @@ def load_module(folder: Path, vocabulary: Vocabulary, known_slugs: set[str]) -> 
     module.front = front
     data, line = front.data, front.line
 
-    for key in REQUIRED:
-        if key not in data or data[key] is None or data[key] == "":
-            report(Problem(index, front.first_line, f"front matter is missing '{key}'"))
+    # Unknown keys first: a misspelt key is the root cause of the "missing" one.
+    meant: set[str] = set()
     for key in data:
         if key not in REQUIRED:
-            report(Problem(index, line(key), f"unknown front-matter field '{key}' "
-                                             f"(allowed: {', '.join(REQUIRED)})"))
+            close = closest(str(key), [k for k in REQUIRED if k not in data])
+            meant.update(close[:1])
+            hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(REQUIRED)}"
+            report(Problem(index, line(key), f"unknown front-matter key '{key}' — {hint}"))
+    for key in REQUIRED:
+        if key in meant:
+            continue
+        if key not in data or data[key] is None or data[key] == "":
+            report(Problem(index, front.first_line, f"front matter is missing '{key}'"))
 
     for key in ("title", "summary"):
         if key in data:

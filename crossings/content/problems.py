@@ -11,6 +11,7 @@ class Problem:
     path: Path
     line: int
     message: str
+    column: int = 0  # 1-based, when known (YAML syntax errors): file:line:col
 
     def format(self, root: Path | None = None) -> str:
         path = self.path
@@ -19,7 +20,8 @@ class Problem:
                 path = path.resolve().relative_to(root.resolve())
             except ValueError:
                 pass
-        return f"{path}:{self.line}: {self.message}"
+        where = f"{self.line}:{self.column}" if self.column else f"{self.line}"
+        return f"{path}:{where}: {self.message}"
 
 
 class ContentError(Exception):

@@ -42,22 +42,85 @@ def field_problem(fld: Field, value: Any) -> str | None:
     return None
 
 
-def answer_cell_problem(source: str) -> str | None:
-    """Learners only type values: an answer cell may hold comments and ``answer = <value>``.
+# -- the answer form -----------------------------------------------------------------------
+#
+# THE ONE FORM OF AN ANSWER CELL (learners, the on-page forms and the grader rely on it):
+#
+#     answer = <literal>
+#
+# optionally with comment lines (``# ...``) before or after it. <literal> is one of
+#   * text:    answer = "B"          answer = """several lines of text"""
+#   * number:  answer = 3            answer = -1.5
+#   * a list (or tuple) of texts and numbers, one level deep:
+#              answer = ["C", "A"]   answer = [2, "what I have seen"]
+# ``answer_cell_source(value)`` writes this form; ``parse_answer(source)`` reads it back
+# without running anything (Python's ``ast``, literals only). Anything else (IPython
+# syntax such as ``%magic`` or ``!cmd``, a second statement, a name, a call, an attribute,
+# an operator other than a sign on a number, a dict or set) is not an answer: the grader
+# scores that item 0, flags it with the reason, and never runs it.
 
-    Returns a plain-language problem, or None. The grading pipeline uses this to
-    refuse answer cells that contain program logic.
+MAX_ANSWER_CHARS = 100_000     # a reflection of some pages; more is not an answer
+
+
+class NotAnAnswer(ValueError):
+    """The answer cell holds something else than ``answer = <literal>`` (plain-language reason)."""
+
+
+def _literal(node: ast.AST, depth: int = 0):
+    if isinstance(node, ast.Constant) and type(node.value) in (str, int, float):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) \
+            and isinstance(node.operand, ast.Constant) and type(node.operand.value) in (int, float):
+        return -node.operand.value if isinstance(node.op, ast.USub) else node.operand.value
+    if isinstance(node, (ast.List, ast.Tuple)) and depth == 0:
+        return [_literal(element, depth + 1) for element in node.elts]
+    raise NotAnAnswer("the answer must be a plain value: text in quotes, or a list of them")
+
+
+def parse_answer(source: str):
+    """The value of an answer cell, read without running it.
+
+    Returns ``(True, value)`` for ``answer = <literal>``, ``(False, None)`` for a cell
+    with no statement at all (only comments: not answered). Raises ``NotAnAnswer``
+    with a plain-language reason for anything else. Tuples come back as lists.
     """
+    if len(source) > MAX_ANSWER_CHARS:
+        raise NotAnAnswer(f"the answer cell is longer than {MAX_ANSWER_CHARS} characters")
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
-        return f"the answer cell is not valid ({exc.msg}, line {exc.lineno})"
-    for node in tree.body:
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "answer"):
-            return "an answer cell may only contain 'answer = ...'"
-        try:
-            ast.literal_eval(node.value)
-        except ValueError:
-            return "the answer must be a plain value: text in quotes, or a list of them"
+        stripped = [ln.strip() for ln in source.splitlines() if ln.strip()]
+        if any(ln[:1] in "%!?" or ln.endswith("?") for ln in stripped):
+            raise NotAnAnswer("the answer cell holds IPython syntax (a magic, shell command or "
+                              "help request), not a value") from None
+        raise NotAnAnswer(f"the answer cell is not valid ({exc.msg}, line {exc.lineno})") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise NotAnAnswer("the answer cell is not a plain value (too deeply nested, or not "
+                          "text)") from None
+    if not tree.body:
+        return False, None
+    if len(tree.body) > 1:
+        raise NotAnAnswer("an answer cell may only contain 'answer = ...'")
+    node = tree.body[0]
+    if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "answer"):
+        raise NotAnAnswer("an answer cell may only contain 'answer = ...'")
+    return True, _literal(node.value)
+
+
+def answer_cell_source(value) -> str:
+    """The canonical answer cell for ``value`` (what the grader runs). Forms may also write
+    text in triple quotes; ``parse_answer`` reads both the same way."""
+    return f"answer = {value!r}"
+
+
+def answer_cell_problem(source: str) -> str | None:
+    """Learners only type values: an answer cell may hold comments and ``answer = <value>``.
+
+    Returns a plain-language problem, or None.
+    """
+    try:
+        parse_answer(source)
+    except NotAnAnswer as exc:
+        return str(exc)
     return None

@@ -3,8 +3,10 @@
 Every question becomes: a locked instruction cell, an answer cell (a solution
 cell whose release version keeps only the learner's stub line), and a locked
 test cell. Running the test cell is the learner's "check my answer": its visible
-part checks the form of the answer (and, where the author allows, whether it is
-right, through a salted hash that does not reveal the answer). Its hidden part
+part checks the form of the answer. Only for items the author marks ``check: formative``
+does it also say whether the answer is right, through a digest of the answer: over a
+handful of options anyone can recover that answer by trying them all, so formative items
+are practice, and ``check: summative`` items carry no answer check at all. Its hidden part
 computes the score as the cell's last value, which nbgrader takes as partial
 credit. Reflections and the quality of a plan are graded by the facilitator
 with the rubric the learner sees.
@@ -14,12 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from crossings.exercises.answers import SECTORS, Field
 from crossings.exercises.cells import answer_cell, instructions, meta, test_cell
+from crossings.exercises.links import published_links
 from crossings.exercises.rating_cells import exercise_data, rating_cells, sector_cells, setup_cell
 from crossings.exercises.source import (
     Exercise,
@@ -100,7 +104,11 @@ def check_sectors(answer, min_count):
     print("Thank you: this part is complete.")
 
 
-def reveal(item, answer, digest):
+def reveal(item, answer, digest, unordered=False):
+    # A formative self-check only. Anyone can find the answer from this digest by trying
+    # the few possible answers: summative items have no such line.
+    if unordered and isinstance(answer, (list, tuple)):
+        answer = sorted(_canonical(answer))
     if _digest(item, answer) == digest:
         print("Well done: this answer is right.")
     else:
@@ -128,9 +136,17 @@ def _rubric_md(item: Item) -> str:
 
 
 def _reveal_line(exercise: Exercise, item: Item) -> str:
+    """The formative self-check ("check my answer" says right or wrong). Only for items the
+    author marked ``check: formative``; a determined learner can recover such an answer
+    from the digest, which is fine for practice. Summative items get no such line at all:
+    their released cells check the answer's form only."""
     if not item.formative:
         return ""
-    return f"\nreveal({item.id!r}, answer, {answer_digest(exercise.id, item.id, item.answer)!r})"
+    unordered = item.type == "choice" and item.multiple
+    expected = sorted(item.answer) if unordered else item.answer
+    flag = ", unordered=True" if unordered else ""
+    return (f"\nreveal({item.id!r}, answer, "
+            f"{answer_digest(exercise.id, item.id, expected)!r}{flag})")
 
 
 def item_cells(exercise: Exercise, item: Item, number: int) -> list:
@@ -219,9 +235,14 @@ def _field_cells(item: Item, fld: Field, points: float) -> list:
     ]
 
 
-def source_notebook(exercise: Exercise, outcome_texts: dict[str, str]) -> nbformat.NotebookNode:
+def source_notebook(exercise: Exercise, outcome_texts: dict[str, str], root: Path | None = None,
+                    base_url: str = "") -> nbformat.NotebookNode:
+    """The nbgrader source notebook; ``root`` and ``base_url`` (the published site) turn the
+    links of the exercise text into links to published pages (see ``links.py``)."""
     outcomes = "\n".join(f"- {outcome_texts.get(o, o)} ({o})" for o in exercise.outcomes)
-    intro = (f"# {exercise.title}\n\n{exercise.intro}\n\n"
+    text = published_links(exercise.intro, exercise.path, root or exercise.path.parents[2],
+                           base_url)
+    intro = (f"# {exercise.title}\n\n{text}\n\n"
              f"**Time:** about {exercise.minutes} minutes. "
              f"**Points:** {exercise.points:g}.\n\n**This exercise practises:**\n\n{outcomes}\n\n"
              "**How it works:** answer each question in the grey answer cell by changing only "

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crossings.content.modules import closest
 from crossings.content.problems import ContentError, Problem
 from crossings.content.yamlsource import Located, load_mapping_front_matter, parse_yaml
 from crossings.exercises.answers import Field, field_problem
@@ -149,12 +150,17 @@ def load_exercise(path: Path, outcome_ids: set[str], module_slugs: set[str]) -> 
     exercise.kind = str(data.get("kind") or "module")
     if exercise.kind not in KINDS:
         report(Problem(path, front.line("kind"), f"'kind' is one of {', '.join(KINDS)}"))
-    for key in FRONT:
-        if data.get(key) in (None, "") and not (key == "module" and exercise.kind == "tool"):
-            report(Problem(path, front.first_line, f"front matter is missing '{key}'"))
+    meant: set[str] = set()  # unknown keys first: a misspelt key causes the "missing" one
     for key in data:
         if key not in FRONT + OPTIONAL_FRONT:
-            report(Problem(path, front.line(key), f"unknown front-matter field '{key}'"))
+            close = closest(str(key), [k for k in FRONT + OPTIONAL_FRONT if k not in data])
+            meant.update(close[:1])
+            hint = f" — did you mean '{close[0]}'?" if close else ""
+            report(Problem(path, front.line(key), f"unknown front-matter key '{key}'{hint}"))
+    for key in FRONT:
+        if data.get(key) in (None, "") and key not in meant \
+                and not (key == "module" and exercise.kind == "tool"):
+            report(Problem(path, front.first_line, f"front matter is missing '{key}'"))
     if exercise.kind == "tool":
         if data.get("module"):
             report(Problem(path, front.line("module"), "a tool exercise belongs to no module: "

@@ -22,19 +22,24 @@ Gradebook API. Only the parent touches the course directory and the database,
 so ``--jobs N`` needs no database locking. Tampered or deleted locked cells are
 detected by comparing with the released notebook (nbgrader's checksum warning
 alone fires for every test cell that holds hidden tests) and are restored before
-running, so tampering never earns points; the facilitator is told.
+running, so tampering never earns points; the facilitator is told. Answer cells are
+read as data (``submission.py``): what runs is the course's code and learners' literals.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
+import os
 import sys
 import time
 import warnings
 from dataclasses import dataclass, field
 
-from crossings.grading.course import Course, CourseError, table
+from crossings.exercises.answers import NotAnAnswer, parse_answer
+from crossings.grading.course import MAX_NOTEBOOK_BYTES, Course, CourseError, read_capped, table
+from crossings.grading.feedback import MESSAGES_FILE, visible_messages
 from crossings.grading.sandbox import INSTALL_HINT, Execution, Limits, Sandbox, SandboxUnavailable, execute
 from crossings.grading.sandbox import check as check_sandbox
 from crossings.grading.submission import Prepared, Template, grade_id, nbgrader_meta, prepare
@@ -92,8 +97,22 @@ def __getattr__(name: str):
 
 # -- writing grades (trusted parent only) -----------------------------------------------
 
-def save_grades(course: Course, gb, learner: str, exercise: str, nb, review: set[str],
-                timestamp) -> tuple[float, float, bool]:
+def _unanswered(template: Template, prepared: Prepared, gid: str) -> bool:
+    """True when the learner left answer cell ``gid`` as released (nbgrader's "No response")."""
+    if gid not in prepared.answers:
+        return True
+    released = template.rel_cells.get(gid)
+    if released is None or released.cell_type != "code":
+        return False
+    try:
+        answered, value = parse_answer(released.source)
+    except NotAnAnswer:
+        return False
+    return answered and value == prepared.answers[gid]
+
+
+def save_grades(course: Course, gb, learner: str, exercise: str, nb, prepared: Prepared,
+                template: Template, timestamp) -> tuple[float, float, bool]:
     """Write the autograder's scores with nbgrader's Gradebook API (as nbgrader's
     SaveAutoGrades does) and the graded notebook for formgrader and feedback."""
     import nbformat
@@ -111,10 +130,10 @@ def save_grades(course: Course, gb, learner: str, exercise: str, nb, review: set
             auto_score, _ = utils.determine_grade(cell)
             grade.auto_score = auto_score
             grade.needs_manual_grade = (grade.manual_score is not None or auto_score is None
-                                        or gid in review)
+                                        or gid in prepared.review)
         if utils.is_solution(cell) or utils.is_task(cell):
             comment = gb.find_comment(gid, exercise, exercise, learner)
-            unchanged = nbgrader_meta(cell).get("checksum") == utils.compute_checksum(cell)
+            unchanged = utils.is_solution(cell) and _unanswered(template, prepared, gid)
             comment.auto_comment = "No response." if unchanged and not utils.is_task(cell) \
                 else None
     gb.db.commit()
@@ -124,6 +143,8 @@ def save_grades(course: Course, gb, learner: str, exercise: str, nb, review: set
     if target.exists():
         target.chmod(0o644)
     nbformat.write(nb, target)
+    # the messages of visible form checks, as data for the feedback page
+    (folder / MESSAGES_FILE).write_text(json.dumps(visible_messages(nb, template), indent=1))
     stamp = course.submitted_dir(learner, exercise) / "timestamp.txt"
     if stamp.exists():
         (folder / "timestamp.txt").write_text(stamp.read_text())
@@ -197,11 +218,16 @@ def autograde(course: Course, exercises: list[str] | None = None, jobs: int = 1,
         if unknown:
             raise CourseError(f"no such learner(s) in this course: {', '.join(unknown)}")
     chosen = [code for code in known if not learners or code in learners]
-    with warnings.catch_warnings():
-        # nbgrader's own update_or_create_submission trips SQLAlchemy autoflush warnings
-        warnings.filterwarnings("ignore", message=".*not in session.*")
-        return asyncio.run(_autograde(course, course.select(exercises), chosen, max(1, jobs),
-                                      sandbox, force, log))
+    for line in sandbox.limits_in_force():
+        log(f"limits: {line}")
+    try:
+        with warnings.catch_warnings():
+            # nbgrader's own update_or_create_submission trips SQLAlchemy autoflush warnings
+            warnings.filterwarnings("ignore", message=".*not in session.*")
+            return asyncio.run(_autograde(course, course.select(exercises), chosen,
+                                          max(1, jobs), sandbox, force, log))
+    finally:
+        sandbox.close()
 
 
 class Writer:
@@ -277,10 +303,15 @@ async def _autograde(course: Course, exercises: list[str], learners: list[str], 
 
         async def one(learner: str, exercise: str):
             path = course.submitted_notebook(learner, exercise)
-            if not path.is_file():
+            if not os.path.lexists(path):
                 await report(Outcome(learner, exercise, "missing", ["no notebook collected"]))
                 return
-            data = path.read_bytes()
+            data = read_capped(path)
+            if data is None:
+                await report(Outcome(learner, exercise, "unreadable", [
+                    "the collected file is not a regular file or is larger than "
+                    f"{MAX_NOTEBOOK_BYTES // 2**20} MB; it was not read"]))
+                return
             digest = hashlib.sha256(data).hexdigest()
             before = previous.get((learner, exercise))
             if (not force and before and before["digest"] == digest
@@ -306,7 +337,8 @@ async def _autograde(course: Course, exercises: list[str], learners: list[str], 
                     await report(Outcome(learner, exercise, "sandbox-error", [f"{exc!r}"]))
                     return
             await report(await writer.run(finish, course, writer.gb, learner, exercise,
-                                          prepared, execution, sandbox, digest))
+                                          prepared, execution, sandbox, digest,
+                                          templates[exercise]))
 
         await asyncio.gather(*(one(learner, exercise) for learner, exercise in work))
     order = {key: i for i, key in enumerate(work)}
@@ -328,7 +360,7 @@ def _fill_scores(gb, outcome: Outcome) -> None:
 
 
 def finish(course: Course, gb, learner: str, exercise: str, prepared: Prepared,
-           execution: Execution, sandbox: Sandbox, digest: str) -> Outcome:
+           execution: Execution, sandbox: Sandbox, digest: str, template: Template) -> Outcome:
     reasons = list(prepared.reasons)
     status = "graded"
     if execution.status == "sandbox-error":
@@ -344,8 +376,8 @@ def finish(course: Course, gb, learner: str, exercise: str, prepared: Prepared,
         reasons.append(f"a cell ran out of memory (limit {sandbox.limits.memory_mb} MB)")
     try:
         score, max_score, manual = save_grades(course, gb, learner, exercise, execution.nb,
-                                               prepared.review, _timestamp(course, learner,
-                                                                           exercise))
+                                               prepared, template,
+                                               _timestamp(course, learner, exercise))
     except Exception as exc:  # noqa: BLE001
         gb.db.rollback()
         return Outcome(learner, exercise, "error", reasons + [f"saving grades failed: {exc!r}"])

@@ -12,6 +12,7 @@ an ordinary nbgrader course, so JupyterLab's formgrader works on it too::
       release/<exercise>/<exercise>.ipynb     what learners get (nbgrader generate_assignment)
       submitted/<learner>/<exercise>/<exercise>.ipynb   collected submissions
       autograded/<learner>/<exercise>/<exercise>.ipynb  graded copies (written by the grader)
+      versions/<learner>/<exercise>/<time>-<digest>.ipynb  earlier copies of resubmissions
       feedback/<learner>/<exercise>/<exercise>.html     feedback for the learner
 
 Learners are known only by pseudonymous codes (no names, no e-mail addresses).
@@ -49,12 +50,42 @@ c.CourseDirectory.root = here
 # postgresql+psycopg://grader@db.example.org/crossings ; keep passwords out of this
 # file by setting CROSSINGS_DB_URL in the environment instead.
 c.CourseDirectory.db_url = os.environ.get("CROSSINGS_DB_URL") or {db_url}
+# nbgrader's own gradebook course: a server database (PostgreSQL) checks that it exists.
+c.CourseDirectory.course_id = "default_course"
 c.Execute.timeout = 60
 # Learner code is untrusted: plain `nbgrader autograde` (and formgrader's
 # "autograde" button) would run it with your rights inside this folder. Grade
 # with `crossings course autograde`, which runs every notebook in a sandbox.
 c.Autograde.pre_convert_hook = "crossings.grading.autograde.PLAIN_NBGRADER_AUTOGRADE_IS_SWITCHED_OFF"
 '''
+
+
+def read_capped(path: Path, limit: int = MAX_NOTEBOOK_BYTES) -> bytes | None:
+    """The bytes of a regular file, or None: never follows a symbolic link (O_NOFOLLOW),
+    never opens a pipe or device (checked on the open file), never reads more than
+    ``limit`` bytes (None if the file is larger)."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                return None
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 class CourseError(Exception):
@@ -103,6 +134,10 @@ class Course:
         config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
         config.CourseDirectory.root = str(self.root)
         config.CourseDirectory.db_url = self.db_url
+        if not config.CourseDirectory.get("course_id"):
+            # nbgrader's API defaults to "", a course that its Gradebook never creates: a
+            # server database refuses assignments of it (SQLite does not check)
+            config.CourseDirectory.course_id = "default_course"
         # our own converters never autograde; the guard is for plain nbgrader only
         config.Autograde.pop("pre_convert_hook", None)
         extra = Config()
@@ -150,8 +185,13 @@ class Course:
     def feedback_file(self, learner: str, exercise: str) -> Path:
         return self.root / "feedback" / learner / exercise / f"{exercise}.html"
 
+    def versions_dir(self, learner: str, exercise: str) -> Path:
+        """Earlier copies of a resubmitted notebook (collect never destroys one)."""
+        return self.root / "versions" / learner / exercise
+
     def learner_folders(self, learner: str) -> list[Path]:
-        return [self.root / kind / learner for kind in ("submitted", "autograded", "feedback")]
+        return [self.root / kind / learner
+                for kind in ("submitted", "versions", "autograded", "feedback")]
 
     # -- facts -----------------------------------------------------------------------
     def exercises(self) -> list[str]:

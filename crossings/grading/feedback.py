@@ -1,87 +1,72 @@
-"""Feedback files for learners that reveal nothing hidden.
+"""Feedback pages for learners, built from data, never from an executed notebook.
 
-nbgrader's default feedback shows the source of hidden tests; even with its
-``ClearHiddenTests`` step the traceback of a failing hidden check still prints
-the failing assertion. Here the feedback step (nbgrader's own ``GenerateFeedback``
-with one extra preprocessor) removes hidden regions *and* replaces what a failing
-hidden check printed by a plain sentence. A check that fails in its visible part
-("Not yet: write exactly 4 letters") keeps its message, without the traceback.
-Every file written is then scanned: if any line of a hidden test still appears,
-the file is deleted and reported.
+A page holds only: the exercise's title, the question headings of the released notebook
+(what every learner already has), the learner's own answers as the grader read them
+(``submission.prepare``: literals and text, never run as markup), the scores and the
+facilitator's comments from the gradebook, and messages the platform chose: a sentence
+per score, the reason an answer cell was refused, and the plain-language message of a
+visible form check ("Not yet: write at least 5 words"), which the grader saved as data
+(``messages.json``) when it graded. Hidden tests and model answers are not among these
+inputs, so they cannot appear in any encoding. Every value is HTML-escaped, and the page
+forbids scripts (Content-Security-Policy), so learner text shows exactly as typed.
+
+As a last check, every page is scanned for hidden-test lines; a page that would show one
+is not written (this has never fired since pages are made from data).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.preprocessors import NbGraderPreprocessor
+from crossings.grading.course import Course, read_capped
+from crossings.grading.submission import Template, grade_id, nbgrader_meta, prepare
 
-from crossings.grading.course import Course
-from crossings.grading.submission import Template, hidden_text
-
-BEGIN, END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
+MESSAGES_FILE = "messages.json"
+MESSAGE = re.compile(r"^Not yet: [^\n]{1,300}$")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-HIDDEN_FAILED = ("Not yet", "your answer did not pass all checks of this question "
-                 "(some checks are hidden, so they are not shown here).")
+CSS = """body{font-family:system-ui,sans-serif;max-width:46rem;margin:0 auto;padding:1rem;
+line-height:1.5;color:#1a1a1a;background:#fff}h1{font-size:1.5rem}h2{font-size:1.15rem;
+margin-top:1.6rem}pre{white-space:pre-wrap;word-break:break-word;background:#f3f3f3;
+padding:.6rem;border:1px solid #767676}.score{font-weight:bold}.note{border-left:4px solid
+#005a9c;padding-left:.6rem}"""
+
+
+def visible_messages(nb, template: Template) -> dict[str, str]:
+    """{grade id: message} of the visible form checks that failed, as data. Only an error
+    raised on a visible line of a test cell counts, and only a one-line "Not yet: ..."."""
+    out = {}
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if not gid or not nbgrader_meta(cell).get("grade") or cell.cell_type != "code":
+            continue
+        visible = _visible_lines(template.src_cells[gid].source) if gid in template.src_cells \
+            else set()
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error" or output.get("ename") != "AssertionError":
+                continue
+            text = ANSI.sub("", "\n".join(output.get("traceback") or []))
+            lines = re.findall(rf"Cell In\[{cell.get('execution_count')}\], line (\d+)", text)
+            message = str(output.get("evalue", "")).strip()
+            if lines and int(lines[-1]) in visible and MESSAGE.match(message):
+                out[gid] = message
+    return out
 
 
 def _visible_lines(source: str) -> set[int]:
-    """1-based line numbers of a cell that are outside hidden regions."""
     visible, inside = set(), False
     for number, line in enumerate(source.split("\n"), start=1):
-        if BEGIN in line:
+        if "BEGIN HIDDEN TESTS" in line:
             inside = True
-        elif END in line:
+        elif "END HIDDEN TESTS" in line:
             inside = False
         elif not inside:
             visible.add(number)
     return visible
-
-
-def _failing_line(traceback: list[str], execution_count) -> int | None:
-    """The line of this cell where the error was raised (IPython's 'Cell In[n], line k')."""
-    text = ANSI.sub("", "\n".join(traceback or []))
-    if execution_count is None:
-        return None
-    lines = re.findall(rf"Cell In\[{execution_count}\], line (\d+)", text)
-    return int(lines[-1]) if lines else None
-
-
-class HideHiddenTests(NbGraderPreprocessor):
-    """Remove hidden test regions and anything a hidden check printed when failing."""
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        if cell.cell_type != "code" or BEGIN not in cell.source:
-            return cell, resources
-        visible = _visible_lines(cell.source)
-        kept = []
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                line = _failing_line(output.get("traceback"), cell.get("execution_count"))
-                if line is not None and line in visible and output.get("ename") \
-                        not in ("", None):
-                    message = f"{output['ename']}: {output.get('evalue', '')}".strip()
-                    output["traceback"] = [message]
-                else:
-                    output["ename"], output["evalue"] = HIDDEN_FAILED
-                    output["traceback"] = [f"{HIDDEN_FAILED[0]}: {HIDDEN_FAILED[1]}"]
-            kept.append(output)
-        cell.outputs = kept
-        lines = cell.source.split("\n")
-        out, inside = [], False
-        for line in lines:
-            if BEGIN in line:
-                inside = True
-                out.append("# (further checks of this question are hidden)")
-            elif END in line:
-                inside = False
-            elif not inside:
-                out.append(line)
-        cell.source = "\n".join(out)
-        return cell, resources
 
 
 def page_text(markup: str) -> str:
@@ -104,6 +89,150 @@ def leaks(markup: str, template: Template) -> list[str]:
     return found
 
 
+# -- what goes on a page -----------------------------------------------------------------
+
+@dataclass
+class Row:
+    title: str
+    answers: list[tuple[str, object]]       # (answer id, value or text)
+    refused: list[str]
+    score: float | None
+    max_score: float
+    waiting: bool
+    comments: list[str]
+    message: str | None
+    task: bool = False          # graded as a whole by the facilitator: nothing to answer
+
+
+def _heading(markdown: str) -> str:
+    """The first line of an instruction cell, without Markdown marks (plain text)."""
+    for line in markdown.splitlines():
+        line = re.sub(r"[#*_`]", "", line).strip()
+        if line:
+            return line[:200]
+    return ""
+
+
+def rows_of(template: Template, prepared, grades: dict, comments: dict,
+            messages: dict[str, str]) -> list[Row]:
+    rows: list[Row] = []
+    main, title, pending, refused = "", "", [], []
+    for gid in template.order:
+        cell = template.src_cells[gid]
+        meta = nbgrader_meta(cell)
+        shown = template.rel_cells.get(gid, cell)
+        if meta.get("locked") and cell.cell_type == "markdown" and gid.endswith("question"):
+            heading = _heading(shown.source)
+            if shown.source.lstrip().startswith(("# ", "## ")) or not main:
+                main = title = heading           # a question
+            else:
+                title = f"{main} - {heading}"    # a part of it (a plan field, a strand)
+        if meta.get("solution"):
+            if gid in prepared.answers:
+                pending.append((gid, prepared.answers[gid]))
+            if gid in prepared.refused:
+                refused.append(prepared.refused[gid])
+        if meta.get("grade") or meta.get("task"):
+            grade = grades.get(gid)
+            score = None if grade is None else grade["score"]
+            waiting = grade is not None and grade["needs_manual"]
+            notes = [comments[g] for g in (gid, *[a for a, _ in pending]) if comments.get(g)]
+            label = title or gid
+            if meta.get("task"):                 # e.g. the quality of a whole plan
+                label = f"{main} - {_heading(shown.source)}" if main else _heading(shown.source)
+            rows.append(Row(label, pending, refused, score, float(meta.get("points") or 0),
+                            waiting, notes, messages.get(gid), bool(meta.get("task"))))
+            pending, refused = [], []
+    return rows
+
+
+def _score_sentence(row: Row) -> str:
+    if row.waiting:
+        return "Your facilitator reads this part and gives the points."
+    if row.score is None:
+        return "Not graded."
+    if row.max_score and row.score >= row.max_score:
+        return f"Full points: {row.score:g} of {row.max_score:g}."
+    if row.score > 0:
+        return f"Part of the points: {row.score:g} of {row.max_score:g}."
+    return f"No points yet: 0 of {row.max_score:g}."
+
+
+def _show(value) -> str:
+    if isinstance(value, str):
+        return value if value.strip() else "(empty)"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "(empty list)"
+    return str(value)
+
+
+def render(title: str, learner: str, total: tuple[float, float], rows: list[Row]) -> str:
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'\">",
+        f"<title>Feedback: {e(title)}</title><style>{CSS}</style></head><body><main>",
+        f"<h1>Feedback: {e(title)}</h1>",
+        f"<p>Learner code <strong>{e(learner)}</strong>. Points so far: "
+        f'<span class="score">{total[0]:g} of {total[1]:g}</span>.</p>',
+    ]
+    for row in rows:
+        parts.append(f"<section><h2>{e(row.title)}</h2>")
+        if row.answers:
+            parts.append("<p>Your answer:</p>")
+            for _, value in row.answers:
+                parts.append(f"<pre>{e(_show(value))}</pre>")
+        elif not row.task and not row.refused:
+            parts.append("<p>You did not answer this part.</p>")
+        for why in row.refused:
+            parts.append(f'<p class="note">Your answer cell could not be read: {e(why)}. '
+                         "Type only the value after <code>answer =</code>.</p>")
+        if row.message:
+            parts.append(f'<p class="note">{e(row.message)}</p>')
+        parts.append(f'<p class="score">{e(_score_sentence(row))}</p>')
+        for comment in row.comments:
+            parts.append(f"<p>Your facilitator wrote:</p><pre>{e(comment)}</pre>")
+        parts.append("</section>")
+    parts.append("</main></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def learner_page(course: Course, gb, template: Template, learner: str) -> str | None:
+    """The feedback page of one learner, or None when there is nothing graded."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        sub = gb.find_submission(template.exercise, learner)
+    except MissingEntry:
+        return None
+    data = read_capped(course.submitted_notebook(learner, template.exercise))
+    prepared = prepare(template, data) if data is not None else None
+    if prepared is None or prepared.nb is None:
+        return None
+    grades, comments = {}, {}
+    for nb in sub.notebooks:
+        for grade in nb.grades:
+            grades[grade.name] = {"score": float(grade.score or 0),
+                                  "needs_manual": bool(grade.needs_manual_grade)}
+        for comment in nb.comments:
+            if comment.manual_comment:
+                comments[comment.name] = comment.manual_comment
+    messages = {}
+    stored = read_capped(course.autograded_dir(learner, template.exercise) / MESSAGES_FILE,
+                         limit=1024 * 1024)
+    if stored:
+        try:
+            messages = {k: v for k, v in json.loads(stored).items()
+                        if isinstance(v, str) and MESSAGE.match(v)}
+        except (ValueError, AttributeError):
+            messages = {}
+    title = course.catalogue().get(template.exercise, {}).get("title") or template.exercise
+    return render(str(title), learner, (float(sub.score), float(sub.max_score)),
+                  rows_of(template, prepared, grades, comments, messages))
+
+
 @dataclass
 class FeedbackRun:
     written: list[tuple[str, str, Path]] = field(default_factory=list)
@@ -114,44 +243,41 @@ class FeedbackRun:
         return 1 if self.problems else 0
 
 
+NOT_GRADED = {"unreadable", "wrong-notebook", "no-metadata", "missing"}
+
+
 def generate_feedback(course: Course, exercises: list[str] | None = None, log=print,
                       learners: list[str] | None = None) -> FeedbackRun:
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import GetGrades
-
     run = FeedbackRun()
     statuses = course.statuses()
-    api = course.api(**{"GenerateFeedback.preprocessors":
-                        [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]})
     with course.gradebook() as gb:
         for exercise in course.select(exercises):
             template = Template.load(course, exercise, gb)
             graded = sorted(learner for (learner, ex), info in statuses.items()
-                            if ex == exercise and course.autograded_dir(learner, ex).is_dir()
-                            and (not learners or learner in learners)
-                            and info["status"] not in {"unreadable", "wrong-notebook",
-                                                       "no-metadata", "missing"})
+                            if ex == exercise and (not learners or learner in learners)
+                            and info["status"] not in NOT_GRADED)
             for learner in graded:
-                result = api.generate_feedback(exercise, learner, force=True)
-                target = course.feedback_file(learner, exercise)
-                if not result["success"] or not target.is_file():
-                    run.problems.append((learner, exercise, "nbgrader generate_feedback failed: "
-                                         + _last(result.get("error") or result.get("log"))))
+                data = read_capped(course.submitted_notebook(learner, exercise))
+                if data is None or hashlib.sha256(data).hexdigest() != \
+                        statuses[(learner, exercise)]["digest"]:
+                    run.problems.append((learner, exercise, "collected again since it was "
+                                         "graded: run `crossings course autograde` first"))
                     continue
-                found = leaks(target.read_text(encoding="utf-8"), template)
+                page = learner_page(course, gb, template, learner)
+                if page is None:
+                    run.problems.append((learner, exercise, "nothing graded to show"))
+                    continue
+                found = leaks(page, template)
                 if found:
-                    target.unlink()
                     run.problems.append((learner, exercise, "feedback withheld: it would show "
                                          f"hidden checks ({found[0]})"))
                     continue
+                target = course.feedback_file(learner, exercise)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(page, encoding="utf-8")
                 run.written.append((learner, exercise, target))
                 log(f"feedback {learner} {exercise}: {target.relative_to(course.root)}")
     return run
 
 
-def _last(text: str | None) -> str:
-    lines = [ln for ln in (text or "").strip().splitlines() if ln.strip()]
-    return lines[-1] if lines else "no details"
-
-
-__all__ = ["HideHiddenTests", "generate_feedback", "leaks", "page_text", "hidden_text"]
+__all__ = ["generate_feedback", "leaks", "learner_page", "page_text", "visible_messages"]

@@ -17,6 +17,7 @@ from crossings.grading.course import (
     CourseError,
     format_timestamp,
     now_utc,
+    read_capped,
 )
 
 
@@ -38,8 +39,8 @@ def grade_rows(course: Course, exercises: list[str] | None = None) -> list[dict]
             for exercise in exercises:
                 info = statuses.get((learner, exercise))
                 submitted = course.submitted_notebook(learner, exercise)
-                if info is not None and info["digest"] and submitted.is_file() and \
-                        hashlib.sha256(submitted.read_bytes()).hexdigest() != info["digest"]:
+                data = read_capped(submitted) if info is not None and info["digest"] else None
+                if data is not None and hashlib.sha256(data).hexdigest() != info["digest"]:
                     info = None      # collected again since it was graded
                 if info is None:
                     status = "missing" if not course.submitted_notebook(learner, exercise).exists() \
@@ -124,7 +125,13 @@ def learner_record(course: Course, code: str) -> dict:
 
 
 def export_learner(course: Course, code: str, target: Path) -> list[str]:
-    """Everything the course holds about one learner, as a zip file."""
+    """Everything the course holds about one learner, as a zip file, made from data: the
+    gradebook record (scores, comments, statuses), the learner's own files as collected
+    (every version), and feedback pages made afresh from data. The graded notebooks are
+    not in it: they hold the exercise's hidden tests, which never leave the grader."""
+    from crossings.grading.feedback import learner_page
+    from crossings.grading.submission import Template
+
     record = learner_record(course, code)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -132,13 +139,29 @@ def export_learner(course: Course, code: str, target: Path) -> list[str]:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{code}/gradebook.json", json.dumps(record, indent=2, default=str))
         names.append(f"{code}/gradebook.json")
-        for folder in course.learner_folders(code):
-            if not folder.is_dir():
+        for kind in ("submitted", "versions"):
+            folder = course.root / kind / code
+            if not folder.is_dir() or folder.is_symlink():
                 continue
-            for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-                name = f"{code}/{folder.parent.name}/{file.relative_to(folder).as_posix()}"
-                archive.write(file, name)
+            for file in sorted(folder.rglob("*")):
+                data = read_capped(file)      # no links, no devices, size-capped
+                if data is None:
+                    continue
+                name = f"{code}/{kind}/{file.relative_to(folder).as_posix()}"
+                archive.writestr(name, data)
                 names.append(name)
+        statuses = course.statuses()
+        with course.gradebook() as gb:
+            for exercise in course.exercises():
+                info = statuses.get((code, exercise))
+                if info is None or info["status"] in {"missing", "unreadable", "wrong-notebook",
+                                                      "no-metadata"}:
+                    continue
+                page = learner_page(course, gb, Template.load(course, exercise, gb), code)
+                if page is not None:
+                    name = f"{code}/feedback/{exercise}.html"
+                    archive.writestr(name, page)
+                    names.append(name)
     return names
 
 
@@ -174,6 +197,6 @@ def mentions(course: Course, code: str) -> list[str]:
     for file in course.root.rglob("*"):
         if code in file.relative_to(course.root).as_posix():
             found.append(str(file.relative_to(course.root)))
-        elif file.is_file() and needle in file.read_bytes():
+        elif needle in (read_capped(file, limit=1 << 34) or b""):   # plain files only
             found.append(str(file.relative_to(course.root)))
     return found

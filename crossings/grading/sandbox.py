@@ -15,7 +15,13 @@ started inside a bubblewrap (``bwrap``) sandbox:
   keeps it at the facilitator's own uid;
 * resource limits: address space (memory), CPU seconds, file size, processes,
   a size-limited ``/tmp``; wall-clock time and output size are enforced by the
-  trusted parent, which also kills the whole sandbox at the end.
+  trusted parent, which also kills the whole sandbox at the end;
+* limits for the whole notebook where the machine allows them (``limits.py``): a
+  cgroup v2 per notebook (memory and processes of all its processes together) and a
+  size-limited tmpfs as the box.
+
+The parent reads nothing back from the box: the kernel's log goes to a file outside it,
+and the executed notebook comes over the kernel's sockets, size-capped.
 
 The parent talks to the kernel through Unix sockets in the box (ZeroMQ ``ipc``
 transport), never through the network, and it alone writes grades.
@@ -32,6 +38,8 @@ import sysconfig
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from crossings.grading.limits import JOIN, Cgroups, mount_tmpfs, unmount
 
 NOBODY = 65534
 INSTALL_HINT = ("bubblewrap is needed to grade untrusted notebooks safely. Install it with "
@@ -68,6 +76,7 @@ class Limits:
     memory_mb: int = 2048        # address space of the kernel (ipykernel itself maps ~0.8 GB)
     output_kb: int = 512         # outputs kept per notebook; the rest is dropped
     tmp_mb: int = 64             # size of the sandbox's /tmp
+    box_mb: int = 32             # size of the box (a tmpfs, where the machine allows it)
     file_mb: int = 16            # largest file the kernel may write
     processes: int = 256         # processes and threads of the sandbox user
     startup: float = 60.0        # seconds a kernel may take to start
@@ -118,6 +127,8 @@ class Sandbox:
     hide: tuple[Path, ...] = ()      # folders that must never be visible (the course)
     uid: int = NOBODY
     gid: int = NOBODY
+    cgroups: Cgroups = field(default_factory=lambda: Cgroups(None, "not checked"))
+    tmpfs_box: str | None = "not checked"     # None: the box is a tmpfs; else why not
 
     @classmethod
     def detect(cls, limits: Limits | None = None, hide=(), allow_unsandboxed: bool = False
@@ -126,11 +137,43 @@ class Sandbox:
         hide = tuple(Path(h).resolve() for h in hide)
         bwrap = shutil.which("bwrap")
         if bwrap is None:
-            if allow_unsandboxed:
-                return cls("none", None, limits, hide)
-            raise SandboxUnavailable(INSTALL_HINT)
-        mode = "bwrap-root" if os.geteuid() == 0 else "bwrap-user"
-        return cls(mode, bwrap, limits, hide)
+            if not allow_unsandboxed:
+                raise SandboxUnavailable(INSTALL_HINT)
+            mode = "none"
+        else:
+            mode = "bwrap-root" if os.geteuid() == 0 else "bwrap-user"
+        sandbox = cls(mode, bwrap, limits, hide, cgroups=Cgroups.detect())
+        probe = Path(tempfile.mkdtemp(prefix="crossings-probe-"))
+        try:
+            sandbox.tmpfs_box = mount_tmpfs(probe, 1)
+            if sandbox.tmpfs_box is None:
+                unmount(probe)
+        finally:
+            probe.rmdir()
+        return sandbox
+
+    def close(self) -> None:
+        self.cgroups.close()
+
+    def limits_in_force(self) -> list[str]:
+        """Plain lines: which limits hold for a whole notebook and which only per process."""
+        lim = self.limits
+        lines = [f"per process: memory {lim.memory_mb} MB, files up to {lim.file_mb} MB each, "
+                 f"{lim.processes} processes, CPU {int(lim.timeout + lim.startup) + 5} s"]
+        if self.cgroups.active:
+            lines.append(f"per notebook (cgroup v2): memory {lim.memory_mb} MB and "
+                         f"{lim.processes} processes for all its processes together")
+        else:
+            lines.append(f"NOT per notebook: no cgroup v2 ({self.cgroups.reason}); several "
+                         "processes of one notebook may each use the per-process limits")
+        lines.append(f"per notebook: wall-clock {lim.timeout:g} s, output {lim.output_kb} kB, "
+                     f"/tmp {lim.tmp_mb} MB (tmpfs)")
+        if self.tmpfs_box is None:
+            lines.append(f"per notebook: its folder is a {lim.box_mb} MB tmpfs")
+        else:
+            lines.append(f"NOT capped in total: its folder is on disk ({self.tmpfs_box}); "
+                         f"only each file is capped at {lim.file_mb} MB")
+        return lines
 
     @property
     def isolated(self) -> bool:
@@ -151,6 +194,8 @@ class Sandbox:
         parent = Path(tempfile.mkdtemp(prefix="crossings-box-"))
         box = parent / "box"
         box.mkdir(mode=0o700)
+        if self.tmpfs_box is None and mount_tmpfs(box, self.limits.box_mb) is None:
+            (parent / "mounted").touch()
         if self.mode == "bwrap-root":
             os.chown(box, self.uid, self.gid)
         for hidden in self.hide:
@@ -167,11 +212,34 @@ class Sandbox:
 
     @staticmethod
     def remove_box(box: Path) -> None:
-        shutil.rmtree(box.parent, ignore_errors=True)
+        """Remove a box whatever the kernel left in it (links, pipes, locked folders)."""
+        if (box.parent / "mounted").exists():
+            unmount(box)
+
+        def unlock(func, path, _exc):
+            try:
+                os.chmod(os.path.dirname(path), 0o700)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    os.chmod(path, 0o700)
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    os.unlink(path)
+            except OSError:
+                pass
+
+        shutil.rmtree(box.parent, onerror=unlock)
 
     # -- the command -------------------------------------------------------------
-    def command(self, box: Path, argv: list[str], cwd: Path | None = None) -> list[str]:
-        """``argv`` wrapped so that it runs inside the sandbox with ``box`` writable."""
+    def command(self, box: Path, argv: list[str], cwd: Path | None = None,
+                group: Path | None = None) -> list[str]:
+        """``argv`` wrapped so that it runs inside the sandbox with ``box`` writable (and,
+        with ``group``, inside that cgroup: joined on the host just before bwrap starts)."""
+        joined = self._command(box, argv, cwd)
+        if group is not None:
+            return [sys.executable, "-I", "-c", JOIN, str(group / "cgroup.procs"), *joined]
+        return joined
+
+    def _command(self, box: Path, argv: list[str], cwd: Path | None = None) -> list[str]:
         cwd = cwd or box
         limits = self.limits.rlimits()
         if self.mode == "none":     # no isolation: still the limits and a throwaway folder
@@ -283,212 +351,8 @@ def check(sandbox: Sandbox, course: Path) -> tuple[bool, str]:
     return True, text
 
 
-# -- executing a notebook in the sandbox ------------------------------------------
+# executing a notebook in a sandbox lives in kernel.py (re-exported here)
+from crossings.grading.kernel import NOT_RUN, Execution, execute, mark_not_run  # noqa: E402
 
-@dataclass
-class Execution:
-    """What happened when a notebook ran. ``status`` is ``ok``, ``timeout``,
-    ``dead-kernel``, ``output-lost`` (a message over the size limit was dropped)
-    or ``sandbox-error``; ``cell`` is the index of the cell that
-    was running when it stopped; ``notes`` are facts the grader reports."""
-
-    nb: object
-    status: str = "ok"
-    cell: int | None = None
-    seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
-    kernel_log: str = ""
-
-
-def _kernel_classes():
-    """Kernel manager/client classes bound to a sandbox (imported lazily: the
-    grading extra is optional)."""
-    import zmq
-    from jupyter_client.asynchronous import AsyncKernelClient
-    from jupyter_client.channels import AsyncZMQSocketChannel  # noqa: F401  (import check)
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import Any, Integer
-
-    class LimitedClient(AsyncKernelClient):
-        """Refuses any single message larger than the output limit (ZeroMQ drops it)."""
-
-        max_message = Integer(0)
-
-        def _create_connected_socket(self, channel, identity=None):
-            from jupyter_client.connect import channel_socket_types
-            sock = self.context.socket(channel_socket_types[channel])
-            sock.linger = 1000
-            if identity:
-                sock.identity = identity
-            if self.max_message:
-                sock.setsockopt(zmq.MAXMSGSIZE, self.max_message)
-            sock.connect(self._make_url(channel))
-            return sock
-
-    class SandboxedKernelManager(AsyncKernelManager):
-        sandbox = Any()
-        box = Any()
-
-        def client(self, **kwargs):
-            self.client_factory = LimitedClient
-            kc = super().client(**kwargs)
-            kc.max_message = max(self.sandbox.limits.output_kb * 1024 * 4, 4 * 1024 * 1024)
-            return kc
-
-        def format_kernel_cmd(self, extra_arguments=None):
-            argv = [sys.executable, "-I", "-m", "ipykernel_launcher", "-f", self.connection_file,
-                    *(extra_arguments or [])]
-            return self.sandbox.command(self.box, argv, cwd=Path("/tmp"))
-
-        def write_connection_file(self, **kwargs):
-            super().write_connection_file(**kwargs)
-            self.sandbox.give(self.box, Path(self.connection_file))
-
-    return SandboxedKernelManager, LimitedClient
-
-
-def _trim(out, limit: int = 10_000) -> None:
-    """Keep a kept output small (a result's text, an error's traceback)."""
-    data = out.get("data") or {}
-    for key, value in list(data.items()):
-        if isinstance(value, str) and len(value) > limit:
-            data[key] = value[:limit] + " [cut]"
-        elif key != "text/plain":
-            del data[key]
-    if "traceback" in out and sum(len(x) for x in out["traceback"]) > limit:
-        out["traceback"] = [line[:limit // 10] for line in out["traceback"][-10:]]
-    if isinstance(out.get("evalue"), str) and len(out["evalue"]) > limit:
-        out["evalue"] = out["evalue"][:limit] + " [cut]"
-
-
-async def execute(nb, sandbox: Sandbox, executable=None):
-    """Execute ``nb`` (a NotebookNode, changed in place) in a fresh sandboxed kernel.
-
-    Never raises for anything the notebook does: a timeout, a dead kernel or a
-    kernel that cannot start come back as ``Execution.status``. Cells that did not
-    run get an error output, so that nbgrader never mistakes them for passing tests.
-    """
-    import time
-
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from nbformat import NotebookNode
-
-    manager_class, _ = _kernel_classes()
-    limits = sandbox.limits
-    box = sandbox.new_box()
-    result = Execution(nb)
-    started = time.monotonic()
-    deadline = started + limits.startup + limits.timeout
-    state = {"cell": None, "bytes": 0, "truncated": False, "run_started": None}
-
-    class Client(NotebookClient):
-        def create_kernel_manager(self):
-            self.km = manager_class(kernel_name="python3", transport="ipc",
-                                    ip=str(box / "kernel"), sandbox=sandbox, box=box)
-            self.km.connection_file = str(box / "kernel.json")
-            return self.km
-
-        def output(self, outs, msg, display_id, cell_index):
-            # Errors and results decide grades: always kept (trimmed). Printed and
-            # displayed output counts against the notebook's output budget.
-            if msg["msg_type"] in ("error", "execute_result"):
-                out = super().output(outs, msg, display_id, cell_index)
-                if out is not None:
-                    _trim(out)
-                return out
-            state["bytes"] += len(str(msg.get("content", "")))
-            if state["bytes"] > limits.output_kb * 1024:
-                if state["truncated"] != cell_index:
-                    state["truncated"] = cell_index
-                    outs.append(NotebookNode(output_type="stream", name="stdout",
-                                             text=f"\n[output cut: over {limits.output_kb} kB]\n"))
-                return None
-            return super().output(outs, msg, display_id, cell_index)
-
-    def on_cell_execute(cell, cell_index, **_):
-        state["cell"] = cell_index
-        if state["run_started"] is None:
-            state["run_started"] = time.monotonic()
-
-    def on_cell_executed(cell, cell_index, execute_reply, **_):
-        # The shell reply, not the (droppable) output stream, says whether a cell
-        # failed: record its error if the output never arrived (as nbgrader does).
-        content = execute_reply.get("content", {})
-        if content.get("status") == "error" and not any(
-                o.get("output_type") == "error" and o.get("ename") == content.get("ename")
-                for o in cell.get("outputs", [])):
-            cell.setdefault("outputs", []).append(NotebookNode(
-                output_type="error", ename=content.get("ename", "Error"),
-                evalue=content.get("evalue", ""), traceback=content.get("traceback") or []))
-
-    def cell_timeout(cell):
-        begin = state["run_started"] or time.monotonic()
-        remaining = begin + limits.timeout - time.monotonic()
-        return max(1, int(remaining + 0.999))
-
-    client = Client(nb, timeout=int(limits.timeout), timeout_func=cell_timeout,
-                    startup_timeout=int(limits.startup), allow_errors=True,
-                    shutdown_kernel="immediate", kernel_name="python3",
-                    record_timing=False, on_cell_execute=on_cell_execute,
-                    on_cell_executed=on_cell_executed, iopub_timeout=4,
-                    raise_on_iopub_timeout=True)
-    log_path = box / "kernel.log"
-    try:
-        with open(log_path, "wb") as log:
-            try:
-                await client.async_execute(stdout=log, stderr=log, cwd=str(box))
-            except CellTimeoutError as exc:
-                # outputs lost (a message over the size limit is dropped) or too slow
-                result.status = "output-lost" if "IOPub" in str(exc) else "timeout"
-            except DeadKernelError:
-                result.status = "dead-kernel"
-            except RuntimeError as exc:
-                # nbclient reports a kernel that never answered this way
-                text = str(exc)
-                if state["cell"] is None:
-                    result.status = "sandbox-error"
-                    result.notes.append(f"the kernel did not start: {text}")
-                elif "Kernel died" in text or "dead" in text.lower():
-                    result.status = "dead-kernel"
-                else:
-                    result.status = "sandbox-error"
-                    result.notes.append(text)
-        if time.monotonic() > deadline and result.status == "ok":
-            result.status = "timeout"
-    finally:
-        try:
-            result.kernel_log = log_path.read_bytes()[-4000:].decode("utf-8", "replace")
-        except OSError:
-            pass
-        sandbox.remove_box(box)
-    result.cell = state["cell"]
-    result.seconds = time.monotonic() - started
-    if state["truncated"] is not False:
-        result.notes.append(f"output over {limits.output_kb} kB was cut")
-    if result.status != "ok":
-        mark_not_run(nb, result.status, state["cell"])
-    return result
-
-
-NOT_RUN = {
-    "timeout": ("Timeout", "the notebook ran longer than the time limit"),
-    "dead-kernel": ("KernelDied", "the notebook stopped the Python kernel"),
-    "sandbox-error": ("NotRun", "the notebook could not be run"),
-    "output-lost": ("OutputTooLarge", "the notebook printed more than the output limit"),
-}
-
-
-def mark_not_run(nb, status: str, stopped_at: int | None) -> None:
-    """Give the stopped cell and every later code cell an error output (so no test
-    that never ran can count as passed)."""
-    from nbformat import NotebookNode
-
-    ename, why = NOT_RUN.get(status, ("NotRun", status))
-    start = stopped_at if stopped_at is not None else 0
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or index < start:
-            continue
-        text = why if index == start and stopped_at is not None else f"not run: {why}"
-        cell.setdefault("outputs", []).append(NotebookNode(
-            output_type="error", ename=ename, evalue=text, traceback=[f"{ename}: {text}"]))
+__all__ = ["INSTALL_HINT", "NOT_RUN", "Execution", "Limits", "Sandbox", "SandboxUnavailable",
+           "check", "execute", "mark_not_run"]

@@ -1,19 +1,28 @@
-"""A submission before it runs: the exercise's template, reading the learner's notebook, and the
-notebook rebuilt from the course's own cells with only the learner's answers."""
+"""A submission before it runs: the exercise's template, reading the learner's notebook, and
+the notebook rebuilt from the course's own cells with only the learner's answers, as data.
+
+Answers are data, not code. Each answer cell is read with ``parse_answer`` (Python's
+``ast``, literals only, the one ``answer = <literal>`` form of
+``crossings.exercises.answers``) and its canonical value is written into a fresh copy of
+the released cell. The kernel therefore runs only the course's own cells and learners'
+literals. Anything else in an answer cell scores 0 on that item (the released, unanswered
+cell runs instead), is flagged with the reason and marked for a human look, and never
+runs. Cells a learner added are dropped (flagged when not empty). Text answers
+(reflections) go into the graded notebook as a fenced code block, so formgrader shows
+exactly what was typed and no renderer treats it as markup.
+"""
 
 from __future__ import annotations
 
-import ast
 import copy
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 
+from crossings.exercises.answers import NotAnAnswer, answer_cell_source, parse_answer
 from crossings.grading.course import MAX_NOTEBOOK_BYTES, Course, normalise
-
-PLAIN_NODES = (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Name, ast.Load,
-               ast.Store, ast.UnaryOp, ast.USub, ast.UAdd)
 
 
 def nbgrader_meta(cell) -> dict:
@@ -43,6 +52,14 @@ class Template:
         """Every accepted text of a locked cell: English and each translation."""
         english = normalise(self.rel_cells.get(gid, self.src_cells[gid]).source)
         return {english} | self.translated.get(gid, set())
+
+    def scored_by(self, gid: str) -> str | None:
+        """The grade (or task) cell that scores answer cell ``gid``: the next one after it."""
+        for later in self.order[self.order.index(gid):]:
+            meta = nbgrader_meta(self.src_cells[later])
+            if meta.get("grade") or meta.get("task"):
+                return later
+        return None
 
     @classmethod
     def load(cls, course: Course, exercise: str, gb) -> Template:
@@ -94,31 +111,8 @@ class Prepared:
     nb: object = None
     review: set[str] = field(default_factory=set)   # grade ids that need a human look
     digest: str | None = None
-
-
-def plain_values(source: str) -> bool:
-    """True when a code cell only assigns or shows plain values (``answer = "B"``,
-    lists, dicts, text) — what learners are asked to type. Anything else is
-    program code, which the platform never asks learners to write."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return True      # a typo: it fails on its own and scores nothing
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Assign):
-            targets_ok = all(isinstance(t, ast.Name) for t in stmt.targets)
-            value = stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            targets_ok, value = True, stmt.value
-        elif isinstance(stmt, ast.Expr):
-            targets_ok, value = True, stmt.value
-        else:
-            return False
-        if not targets_ok or value is None:
-            return False
-        if not all(isinstance(node, PLAIN_NODES) for node in ast.walk(value)):
-            return False
-    return True
+    answers: dict[str, object] = field(default_factory=dict)   # answer id -> value / text
+    refused: dict[str, str] = field(default_factory=dict)      # answer id -> why not an answer
 
 
 def read_notebook(data: bytes):
@@ -229,23 +223,16 @@ def prepare(template: Template, data: bytes) -> Prepared:
     # 3. rebuild in the exercise's order: each exercise cell put right (or put back),
     #    cells the learner added kept after the exercise cell they followed
     index_to_gid = {i: g for g, i in where.items()}
-    attached: dict[str | None, list] = {}
-    last: str | None = None
+    added: list[int] = []
     for index, cell in enumerate(cells):
-        gid = index_to_gid.get(index)
-        if gid is not None:
-            last = gid
+        if index in index_to_gid:
             continue
-        extra = copy.deepcopy(cell)
-        extra.get("metadata", {}).pop("nbgrader", None)
-        if extra.cell_type == "code":
-            extra.outputs, extra.execution_count = [], None
-            if not plain_values(extra.source):
-                out.reasons.append(f"an added code cell (cell {index + 1}) holds program "
-                                   "code; check it by hand")
-                out.review.add(f"extra-{index}")
-        attached.setdefault(last, []).append(extra)
-    merged = list(attached.get(None, []))
+        if str(cell.get("source", "")).strip():
+            added.append(index + 1)
+    if added:
+        out.reasons.append(f"cells the learner added ({', '.join(map(str, added))}) were not run: "
+                           "only answer cells count")
+    merged = []
     for gid in template.order:
         if gid in where:
             merged.append(rebuilt_cell(template, gid, cells[where[gid]], out))
@@ -257,7 +244,6 @@ def prepare(template: Template, data: bytes) -> Prepared:
                 out.reasons.append(f"locked cell '{gid}' was deleted (restored from the "
                                    "exercise)")
                 out.review.add(gid)
-        merged.extend(attached.get(gid, []))
 
     learner_order = [index_to_gid[i] for i in sorted(index_to_gid)]
     if learner_order != [g for g in template.order if g in where]:
@@ -273,10 +259,13 @@ def prepare(template: Template, data: bytes) -> Prepared:
         if cell.get("id") in seen_ids or not cell.get("id"):
             cell["id"] = uuid.uuid4().hex[:8]
         seen_ids.add(cell["id"])
-    nb.cells = merged
-    nb.metadata["kernelspec"] = template.source.metadata.get(
+    import nbformat
+
+    clean = nbformat.v4.new_notebook(cells=merged,
+                                     metadata=copy.deepcopy(template.source.metadata))
+    clean.metadata.setdefault(
         "kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
-    out.nb = nb
+    out.nb = clean
     return out
 
 
@@ -292,19 +281,49 @@ def fresh_cell(template: Template, gid: str):
     return cell
 
 
+def text_block(text: str) -> str:
+    """Learner text as a fenced code block (Markdown): shown exactly as typed, never as
+    markup. The fence is longer than any run of backticks in the text, so nothing closes it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def answer_from(template: Template, gid: str, learner_cell, out: Prepared):
+    """The answer cell to run: a fresh copy of the released cell holding the learner's
+    value, or the released (unanswered) cell when the learner's cell is not an answer."""
+    released = template.rel_cells.get(gid, template.src_cells[gid])
+    cell = copy.deepcopy(released)
+    cell.metadata = copy.deepcopy(template.src_cells[gid].metadata)
+    text = learner_cell.get("source", "")
+    if not isinstance(text, str):
+        text = "".join(map(str, text))
+    if learner_cell.cell_type != cell.cell_type:
+        out.reasons.append(f"answer cell '{gid}' changed type; it was changed back")
+    if cell.cell_type != "code":            # a text answer (reflection): data, never markup
+        if normalise(text) != normalise(released.source):
+            out.answers[gid] = text
+            cell.source = text_block(text)
+        return cell
+    cell.outputs, cell.execution_count = [], None
+    try:
+        answered, value = parse_answer(text)
+    except NotAnAnswer as exc:
+        out.refused[gid] = str(exc)
+        out.reasons.append(f"answer cell '{gid}' is not an answer ({exc}); it was not run "
+                           "and scores 0")
+        out.review.add(template.scored_by(gid) or gid)
+        return cell
+    if answered:
+        out.answers[gid] = value
+        cell.source = answer_cell_source(value)
+    return cell
+
+
 def rebuilt_cell(template: Template, gid: str, learner_cell, out: Prepared):
     kind = template.kinds[gid]
     if kind == "solution":
-        cell = copy.deepcopy(template.src_cells[gid])
-        cell.source = learner_cell.source
-        if learner_cell.cell_type != cell.cell_type:
-            out.reasons.append(f"answer cell '{gid}' changed type; it was changed back")
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-            if not plain_values(cell.source):
-                out.reasons.append(f"answer cell '{gid}' holds program code, not only values; "
-                                   "check it by hand")
-                out.review.add(gid)
+        cell = answer_from(template, gid, learner_cell, out)
     else:
         released = template.rel_cells.get(gid, template.src_cells[gid])
         if normalise(learner_cell.source) not in template.fixed_texts(gid) \

@@ -8,13 +8,17 @@ Typst markup, which Typst (PyPI ``typst``) compiles into a tagged PDF/UA-1 file 
 document title and language; pandoc also writes every handout as DOCX and ODT. Citations
 are resolved by pandoc's citeproc from ``book/references.bib``.
 
-Outputs go to ``<out>/<pack>/``; ``manifest.json`` records a fingerprint of every input so
-the Sphinx extension can tell whether the packs are up to date.
+Outputs go to ``<out>/<pack>/``; ``manifest.json`` lists each pack's files and pages.
+A pack is rebuilt only when one of its inputs changed: a content-hash cache
+(``crossings.content.buildcache``) beside the outputs keys each pack on its own folder,
+the packs its timeline names, the facilitator notes of its modules, the titles, labels
+and outcomes it may link to, the bibliography, this code and the tool versions, and
+checks the recorded hash of every output file. ``fresh=True`` (``crossings packs
+--all``) rebuilds every pack.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -25,15 +29,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from crossings.content.buildcache import BuildCache, code_files, inputs_key, tool_versions
 from crossings.content.problems import ContentError
 from crossings.content.project import Project
-from crossings.packs.model import pack_sources
+from crossings.packs.model import Pack
 from crossings.packs.render import Context, handout_document, pack_document, pack_files
 
 LANGUAGE = "en"
 AUTHOR = "The Crossings contributors"
 MANIFEST = "manifest.json"
-FORMAT_VERSION = "1"
+CACHE_FILE = ".packs-cache.json"
+TOOLS = ("typst", "pypandoc-binary")
 CITATION = re.compile(r"(?<![\w.])@[A-Za-z][\w:-]*")
 PANDOC_FROM = "markdown+lists_without_preceding_blankline-implicit_figures-auto_identifiers"
 
@@ -93,83 +99,128 @@ def typst_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def fingerprint(project: Project) -> str:
-    """A hash of every input of the packs (sources, module pages, bibliography, this code)."""
-    digest = hashlib.sha256(FORMAT_VERSION.encode())
-    code = Path(__file__).parent
-    files = pack_sources(project) + [project.bibliography]
-    files += sorted(project.modules_dir.glob("*/*.md")) if project.modules_dir.is_dir() else []
-    files += [code / name for name in ("packs.py", "packs_render.py", "packs_build.py")]
-    for file in files:
-        if file.is_file():
-            digest.update(str(file.relative_to(project.root) if file.is_relative_to(project.root)
-                              else file.name).encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
+def pack_key(pack: Pack, ctx: Context) -> str:
+    """Hash of every input of one pack (see the module docstring)."""
+    project = ctx.project
+    package = Path(__file__).parents[1]
+    files = [*_pack_folder_files(pack), project.bibliography]
+    modules = [pack.module] if pack.module else []
+    for step in pack.timeline:
+        other = ctx.catalogue.pack(step.pack) if step.pack else None
+        if other is not None and other is not pack:
+            files += _pack_folder_files(other)
+            if other.module:
+                modules.append(other.module)
+    files += code_files(package / "packs", package / "content")
+    notes = [(project.docname(n.path), n.body, n.activity)
+             for m in modules for n in ctx.catalogue.module_notes.get(m, [])]
+    derived = json.dumps([notes, ctx.titles, ctx.labels, ctx.outcomes, ctx.module_titles],
+                         sort_keys=True, default=str)
+    return inputs_key(files, project.root, [derived, *tool_versions(*TOOLS)])
+
+
+def _pack_folder_files(pack: Pack) -> list[Path]:
+    folder = pack.data_file.parent
+    return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
 def is_fresh(project: Project, out: Path) -> bool:
-    manifest = out / MANIFEST
-    if not manifest.is_file():
-        return False
+    """True when every pack in ``out`` was built from the current inputs and is intact."""
     try:
-        data = json.loads(manifest.read_text())
-    except ValueError:
+        ctx = Context.load(project)
+    except ContentError:
         return False
-    return data.get("fingerprint") == fingerprint(project) and all(
-        (out / slug / name).is_file() for slug, info in data.get("packs", {}).items()
-        for name in info.get("files", []))
+    cache = BuildCache(out, CACHE_FILE)
+    return (out / MANIFEST).is_file() and all(
+        cache.fresh(pack.slug, pack_key(pack, ctx)) for pack in ctx.catalogue.packs)
 
 
-def build_packs(project: Project, out: Path, log=print) -> list[BuiltPack]:
-    """Build every pack into ``out``; raises ContentError if any pack has a problem."""
-    ctx = Context.load(project)
+def build_packs(project: Project, out: Path, log=print, fresh: bool = False,
+                ctx: Context | None = None) -> list[BuiltPack]:
+    """Build every pack whose inputs changed into ``out``; raises ContentError if any pack
+    has a problem. Returns every pack (``seconds`` is 0 for a pack reused from the cache)."""
+    ctx = ctx or Context.load(project)
     if ctx.catalogue.problems:
         raise ContentError(sorted(set(ctx.catalogue.problems), key=lambda p: (str(p.path), p.line)))
     out.mkdir(parents=True, exist_ok=True)
+    cache = BuildCache(out, CACHE_FILE)
+    if cache.problem:
+        log(cache.problem)
+    if fresh:
+        cache.clear()
+    old = _read_manifest(out)
+    slugs = {pack.slug for pack in ctx.catalogue.packs}
+    for child in out.iterdir():  # packs that were deleted or renamed
+        if child.is_dir() and child.name not in slugs:
+            shutil.rmtree(child)
+    cache.keep_only(slugs)
     built = []
     for pack in ctx.catalogue.packs:
-        started = time.perf_counter()
-        folder = out / pack.slug
-        if folder.exists():
-            shutil.rmtree(folder)
-        (folder / "handouts").mkdir(parents=True)
-        source = folder / "source"
-        source.mkdir()
-        files = list(pack_files(pack, ctx))
-        jobs = []
-        # Handouts: DOCX and ODT for participants (facilitator notes removed).
-        for ref in pack.used_handouts():
-            handout = ctx.catalogue.handout(ref, pack)
-            markdown = handout_document(handout, ctx)
-            (source / f"{handout.id}.md").write_text(markdown, encoding="utf-8")
-            for fmt in ("docx", "odt"):
-                jobs.append((markdown, fmt, folder / "handouts" / f"{handout.id}.{fmt}", project,
-                             "--shift-heading-level-by=-1", "--metadata",
-                             f"subject={pack.title}", "--metadata", f"author={AUTHOR}"))
-        # The printed pack: Markdown -> Typst -> tagged PDF/UA-1.
-        markdown = pack_document(pack, ctx)
-        (source / f"{pack.slug}-pack.md").write_text(markdown, encoding="utf-8")
-        jobs.append((markdown, "typst", None, project))
-        with ThreadPoolExecutor(max_workers=4) as pool:  # pandoc runs as separate processes
-            results = list(pool.map(lambda job: pandoc(*job), jobs))
-        body = results[-1]
-        description = f"Facilitator pack for joint professional development: {pack.title}"
-        typ = PREAMBLE.format(title=typst_string(pack.title), author=AUTHOR, lang=LANGUAGE,
-                              description=typst_string(description)) + body
-        typ_file = source / f"{pack.slug}-pack.typ"
-        typ_file.write_text(typ, encoding="utf-8")
-        pdf = folder / f"{pack.slug}-pack.pdf"
-        compile_pdf(typ_file, pdf)
-        write_zip(folder, pack.slug, [f for f in files if not f.endswith(".zip")], pack.title)
-        pages = pdf_pages(pdf)
-        built.append(BuiltPack(pack.slug, folder, files, pages, time.perf_counter() - started))
-        log(f"pack {pack.slug}: {pages} PDF pages, {len(files) - 2} handout files, "
-            f"{built[-1].seconds:.1f} s")
-    manifest = {"fingerprint": fingerprint(project),
-                "packs": {b.slug: {"files": b.files, "pages": b.pages} for b in built}}
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        key = pack_key(pack, ctx)
+        if pack.slug in old and cache.fresh(pack.slug, key):
+            built.append(BuiltPack(pack.slug, out / pack.slug, old[pack.slug]["files"],
+                                   old[pack.slug]["pages"], 0.0))
+            continue
+        built.append(build_one(pack, ctx, out))
+        cache.record(pack.slug, key, [p for p in built[-1].folder.rglob("*") if p.is_file()])
+        log(f"pack {pack.slug}: {built[-1].pages} PDF pages, {len(built[-1].files) - 2} handout "
+            f"files, {built[-1].seconds:.1f} s")
+    reused = [b.slug for b in built if b.seconds == 0.0]
+    if reused:
+        log(f"packs up to date (unchanged inputs; --all rebuilds): {', '.join(reused)}")
+    manifest = {"packs": {b.slug: {"files": b.files, "pages": b.pages} for b in built}}
+    text = json.dumps(manifest, indent=2)
+    if _read_manifest(out) != manifest["packs"] or not (out / MANIFEST).is_file():
+        (out / MANIFEST).write_text(text, encoding="utf-8")  # unchanged: keep its date
+    cache.save()
     return built
+
+
+def _read_manifest(out: Path) -> dict:
+    try:
+        packs = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["packs"]
+        return {slug: info for slug, info in packs.items()
+                if isinstance(info.get("files"), list) and isinstance(info.get("pages"), int)}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def build_one(pack: Pack, ctx: Context, out: Path) -> BuiltPack:
+    project = ctx.project
+    started = time.perf_counter()
+    folder = out / pack.slug
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "handouts").mkdir(parents=True)
+    source = folder / "source"
+    source.mkdir()
+    files = list(pack_files(pack, ctx))
+    jobs = []
+    # Handouts: DOCX and ODT for participants (facilitator notes removed).
+    for ref in pack.used_handouts():
+        handout = ctx.catalogue.handout(ref, pack)
+        markdown = handout_document(handout, ctx)
+        (source / f"{handout.id}.md").write_text(markdown, encoding="utf-8")
+        for fmt in ("docx", "odt"):
+            jobs.append((markdown, fmt, folder / "handouts" / f"{handout.id}.{fmt}", project,
+                         "--shift-heading-level-by=-1", "--metadata",
+                         f"subject={pack.title}", "--metadata", f"author={AUTHOR}"))
+    # The printed pack: Markdown -> Typst -> tagged PDF/UA-1.
+    markdown = pack_document(pack, ctx)
+    (source / f"{pack.slug}-pack.md").write_text(markdown, encoding="utf-8")
+    jobs.append((markdown, "typst", None, project))
+    with ThreadPoolExecutor(max_workers=4) as pool:  # pandoc runs as separate processes
+        results = list(pool.map(lambda job: pandoc(*job), jobs))
+    body = results[-1]
+    description = f"Facilitator pack for joint professional development: {pack.title}"
+    typ = PREAMBLE.format(title=typst_string(pack.title), author=AUTHOR, lang=LANGUAGE,
+                          description=typst_string(description)) + body
+    typ_file = source / f"{pack.slug}-pack.typ"
+    typ_file.write_text(typ, encoding="utf-8")
+    pdf = folder / f"{pack.slug}-pack.pdf"
+    compile_pdf(typ_file, pdf)
+    write_zip(folder, pack.slug, [f for f in files if not f.endswith(".zip")], pack.title)
+    return BuiltPack(pack.slug, folder, files, pdf_pages(pdf), time.perf_counter() - started)
 
 
 def compile_pdf(typ_file: Path, pdf: Path) -> None:

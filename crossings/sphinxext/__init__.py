@@ -4,7 +4,9 @@
 family of features:
 
 - ``catalogue``: module overview, audience routes and glossary directives (module data);
-- ``exercises``: the ``exercise-item`` directive and the learner pages of the exercises;
+- ``exercises``: the ``exercise-item`` directive and the learner pages of the exercises
+  (the on-page form comes from ``exercise_form``);
+- ``practise``: "Practise" sections on module pages and the ``exercise-list`` directive;
 - ``packs``: facilitator pack directives and the pack downloads;
 - ``selfassessment``: the self-assessment page directives;
 - ``metadata``: page metadata (description, JSON-LD, social cards);
@@ -28,11 +30,13 @@ from crossings.sphinxext import (
     languages,
     metadata,
     packs,
+    practise,
     selfassessment,
     trim,
 )
 
-FEATURES = (languages, catalogue, exercises, packs, metadata, a11y, trim, selfassessment)
+FEATURES = (languages, catalogue, exercises, practise, packs, metadata, a11y, trim,
+            selfassessment)
 
 
 def setup(app: Sphinx) -> dict:

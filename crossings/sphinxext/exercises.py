@@ -30,10 +30,14 @@ from crossings.exercises.source import (
     points_text,
     rubric_markdown,
 )
+from crossings.sphinxext.exercise_form import form_html, handin_html, onpage_intro
 from crossings.sphinxext.languages import _
 
 logger = logging.getLogger(__name__)
 NOTEBOOK_DIR = "notebooks"
+HELP_PAGE = "book/how-to-open-a-notebook"
+STATIC_TYPES = ("choice", "classify", "order", "sector", "rating")  # the form replaces them
+ASSETS = ("crossings-exercise.js", "crossings-exercise.css")
 
 
 def release_dir(app: Sphinx) -> Path:
@@ -112,11 +116,41 @@ class ExerciseItem(SphinxDirective):
         out: list[nodes.Node] = []
         if number == 1:
             out += self.notebook_links()
+            out.append(nodes.raw("", onpage_intro(), format="html"))
         container = nodes.container(classes=["exercise-item", f"exercise-{item.type}"],
                                     ids=[f"question-{item.id}"])
-        self.state.nested_parse(StringList(learner_view(item, number)), self.content_offset,
-                                container)
+        lines = learner_view(item, number)
+        self.parse_into(container, lines[:4])
+        static = nodes.container(classes=["exercise-static"] if item.type in STATIC_TYPES else [])
+        self.parse_into(static, lines[4:])
+        container += static
+        container += nodes.raw("", form_html(item, number), format="html")
+        container += self.feedback_texts(item)
         return out + [container]
+
+    def parse_into(self, node: nodes.Element, lines: list[str]) -> None:
+        self.state.nested_parse(StringList(lines), self.content_offset, node)
+
+    def feedback_texts(self, item: Item) -> list[nodes.Node]:
+        """Explanations (formative items) and the discussion (reflection, plan), rendered by
+        Sphinx so their {doc}/{ref} links resolve; hidden until the script shows them."""
+        texts: list[tuple[str, str, str]] = []
+        if item.formative and isinstance(item.explain, dict):
+            texts += [(f"explain-{item.id}-{k}", f"**Why {k}?**", v)
+                      for k, v in item.explain.items()]
+        elif item.formative and item.explain:
+            texts.append((f"explain-{item.id}", "**Why?**", item.explain))
+        if item.type in ("plan", "reflection") and item.discussion:
+            texts.append((f"discussion-{item.id}", "**A discussion to compare with**",
+                          item.discussion + "\n\n*This is not a model answer: your own "
+                          "answer can be quite different and still be good.*"))
+        out = []
+        for node_id, title, text in texts:
+            kind = "exercise-discussion" if node_id.startswith("discussion-") else "exercise-explain"
+            box = nodes.container(classes=[kind], ids=[node_id])
+            self.parse_into(box, [title, "", *text.splitlines()])
+            out.append(box)
+        return out
 
     def notebook_links(self) -> list[nodes.Node]:
         exercise = Path(self.env.docname).name
@@ -127,13 +161,18 @@ class ExerciseItem(SphinxDirective):
                            location=(self.env.docname, self.lineno))
         depth = self.env.docname.count("/")
         href = "../" * depth + f"{NOTEBOOK_DIR}/{exercise}.ipynb"
-        # interface strings (crossings.po), not page strings: the link must survive translation
+        # interface strings (crossings.po), not page strings: the links must survive translation
         para = nodes.paragraph(classes=["exercise-download"], translatable=False)
-        para += nodes.Text(_("Do this exercise in a notebook: "))
+        para += nodes.Text(_("You can also do this exercise in a notebook: "))
         para += nodes.reference("", _("download {name}").format(name=f"{exercise}.ipynb"),
                                 refuri=href)
         para += nodes.Text(_(". Open it in JupyterLab or Jupyter Notebook, answer in the grey "
                              "cells and run the check under each answer."))
+        if HELP_PAGE in self.env.found_docs:
+            para += nodes.Text(" ")
+            para += nodes.reference("", _("How to open a notebook"),
+                                    refuri="../" * depth + f"{HELP_PAGE}.html")
+            para += nodes.Text(".")
         template = self.env.app.config.crossings_launch_url
         if template:
             para += nodes.Text(_(" Or "))
@@ -162,9 +201,27 @@ def copy_notebooks(app: Sphinx, exception) -> None:
         shutil.copy2(notebook, target / notebook.name)
 
 
+def add_handin(app: Sphinx, doctree: nodes.document) -> None:
+    """An exercise page ends with the hand-in panel (download, learner code, clear)."""
+    if not getattr(doctree, "_crossings_items", 0):
+        return
+    sections = [n for n in doctree.children if isinstance(n, nodes.section)]
+    target = sections[-1] if sections else doctree
+    target += nodes.raw("", handin_html(Path(app.env.docname).name), format="html")
+
+
+def add_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """The exercise script and styles, on exercise pages only."""
+    if app.builder.format == "html" and 'class="exercise-handin"' in str(context.get("body")):
+        app.add_js_file(ASSETS[0], loading_method="defer")
+        app.add_css_file(ASSETS[1])
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("crossings_exercises_dir", "", "env")
     app.add_config_value("crossings_launch_url", "", "html")
     app.add_directive("exercise-item", ExerciseItem)
+    app.connect("doctree-read", add_handin)
+    app.connect("html-page-context", add_assets)
     app.connect("build-finished", copy_notebooks)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -12,9 +12,16 @@ Directives
 - ``pack-downloads``: links to the pack's PDF, zip and editable handouts.
 - ``pack-list``: on the facilitator landing page, every pack with its variants and totals.
 
-The packs are built before the pages are read (``builder-inited``) into ``_build/packs``
-beside the HTML output, unless ``crossings packs`` already built them from the same
-sources; at the end they are copied into the site under ``packs/<pack>/``.
+The packs are built before the pages are read (``env-get-outdated``, on every build, so a
+long-running preview sees them too) into ``_build/packs`` beside the HTML output; packs
+whose inputs did not change are reused from the cache. At the end they are copied into
+the site under ``packs/<pack>/``.
+
+Incremental builds: a pack page depends on its pack's data, but also on module data
+(outcome texts, facilitator notes). Instead of noting every module page as a dependency
+(which re-read every pack page whenever any topic page was saved), the extension keeps
+each pack's input hash (``packs.build.pack_key``) in the environment and re-reads a
+pack's pages only when that hash changed.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from sphinx.util.docutils import SphinxDirective
 from crossings.content.modules import format_minutes
 from crossings.content.problems import ContentError
 from crossings.content.project import Project
-from crossings.packs.build import MANIFEST, build_packs, is_fresh
+from crossings.packs.build import MANIFEST, build_packs, pack_key
 from crossings.packs.model import NOTE_DIRECTIVE, PACK_DIRECTIVES, Pack
 from crossings.packs.render import SITE, Context, directive_level, pack_files, render_part
 
@@ -50,10 +57,6 @@ def _context(env) -> Context:
         ctx = Context.load(Project(Path(env.srcdir)))
         env._crossings_packs = ctx
     return ctx
-
-
-def _reset(app: Sphinx, env, docnames) -> None:
-    env._crossings_packs = None
 
 
 def pack_of(ctx: Context, docname: str) -> Pack | None:
@@ -101,9 +104,8 @@ class PackPart(SphinxDirective):
         pack = pack_of(ctx, self.env.docname)
         if pack is None:
             raise self.error(f"{self.name} is only allowed on the pages of a facilitator pack")
-        project = ctx.project
-        for path in [pack.data_file, project.bibliography, *project.modules_dir.glob("*/*.md")]:
-            self.env.note_dependency(str(path))
+        # module data (outcomes, notes) is tracked by pack_key in outdated_pack_pages
+        self.env.note_dependency(str(pack.data_file))
         page = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
         level = directive_level(page, self.lineno)
         try:
@@ -177,21 +179,38 @@ def packs_dir(app: Sphinx) -> Path:
     return Path(chosen) if chosen else Path(app.outdir).parent / SITE_FOLDER
 
 
-def build_before_reading(app: Sphinx) -> None:
+def build_before_reading(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Build the packs whose inputs changed; return the pack pages to re-read."""
     if app.builder.format != "html":
-        return
+        return []
     project = Project(Path(app.srcdir))
-    out = packs_dir(app)
-    if is_fresh(project, out):
-        logger.info(f"[packs] up to date in {out}")
-        return
     try:
-        build_packs(project, out, log=lambda message: logger.info(f"[packs] {message}"))
+        ctx = env._crossings_packs = Context.load(project)  # once per build, for every page
+        build_packs(project, packs_dir(app), ctx=ctx,
+                    log=lambda message: logger.info(f"[packs] {message}"))
     except ContentError as exc:
         for problem in exc.problems:
             logger.warning(problem.message, location=(str(problem.path), problem.line))
+        return []
     except RuntimeError as exc:
         logger.warning(f"[packs] {exc}")
+    return outdated_pack_pages(env, ctx)
+
+
+def outdated_pack_pages(env, ctx: Context) -> list[str]:
+    """Pages of every pack whose input hash differs from the one they were read with."""
+    keys = {pack.slug: pack_key(pack, ctx) for pack in ctx.catalogue.packs}
+    old = getattr(env, "crossings_pack_keys", None) or {}
+    env.crossings_pack_keys = keys
+    stale = {slug for slug, key in keys.items() if old.get(slug) != key} | (set(old) - set(keys))
+    if not stale:
+        return []
+    pages = [d for d in env.found_docs if d.startswith(FACILITATOR_PREFIX)
+             and (d.split("/")[1] in stale or d.count("/") == 1)]  # + the landing page (pack-list)
+    if old:
+        logger.info(f"[packs] inputs of {', '.join(sorted(stale))} changed: re-reading "
+                    f"{len(pages)} page(s)")
+    return pages
 
 
 def copy_into_site(app: Sphinx, exception) -> None:
@@ -203,10 +222,17 @@ def copy_into_site(app: Sphinx, exception) -> None:
         return
     for slug, info in json.loads(manifest.read_text()).get("packs", {}).items():
         for name in info["files"]:
-            target = Path(app.outdir) / SITE_FOLDER / slug / name
+            source, target = out / slug / name, Path(app.outdir) / SITE_FOLDER / slug / name
+            if target.is_file() and _same_file(source, target):
+                continue  # incremental builds: copy only what the pack build rewrote
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(out / slug / name, target)
+            shutil.copy2(source, target)
     strip_notes_from_sources(Path(app.outdir))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    sa, sb = a.stat(), b.stat()
+    return sa.st_size == sb.st_size and sa.st_mtime_ns == sb.st_mtime_ns
 
 
 def strip_notes_from_sources(outdir: Path) -> None:
@@ -233,8 +259,7 @@ def setup(app: Sphinx) -> dict:
             app.add_directive(name, PackPart)
     app.add_directive("pack-downloads", PackDownloads)
     app.add_directive("pack-list", PackList)
-    app.connect("env-before-read-docs", _reset)
-    app.connect("builder-inited", build_before_reading)
+    app.connect("env-get-outdated", build_before_reading)
     app.connect("doctree-read", append_handout_downloads)
     app.connect("build-finished", copy_into_site)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -59,7 +59,8 @@ def test_answer_that_is_not_an_option_and_bad_yaml(minibook):
     edit(ex, "  B: Structural\n", "  B: Structural: rules\n")
     assert problems(minibook) == [
         "exercises/demo/demo-ex1.md:20: item 'pick': 'answer' must be one of the option letters",
-        "exercises/demo/demo-ex1.md:32: invalid YAML: mapping values are not allowed here",
+        "exercises/demo/demo-ex1.md:32:16: a second colon on this line: put the value in "
+        "quotes, e.g. key: \"text: more text\"",
         "modules/demo/index.md:9: outcome 'demo-lo2' is not assessed by any exercise item",
     ]
 
@@ -222,3 +223,43 @@ def test_no_model_answer_or_hidden_check_leaks(site):
                 if secret in path.read_text(errors="replace"):
                     leaks.append(f"{path.relative_to(site)}: {secret}")
     assert leaks == []
+
+
+def answer_forms(value) -> set[str]:
+    """The ways a summative answer could be written into a page, its script or its data."""
+    forms = {json.dumps(value), json.dumps(value, separators=(",", ":")), repr(value)}
+    if isinstance(value, list) and len(value) > 1:
+        forms.add(", ".join(value))
+    return {f for f in forms if len(f) >= 3}
+
+
+@pytest.mark.slow
+def test_on_page_exercises_carry_nothing_of_a_summative_answer(site):
+    """The exercise forms (their HTML, the data the script reads, the script and any JSON of
+    the site) hold no answer of a summative item; only formative items carry theirs."""
+    from bs4 import BeautifulSoup
+
+    exercises, _ = load_exercises(Project(REPO))
+    published = {p: p.read_text(errors="replace") for p in site.rglob("*")
+                 if p.is_file() and p.suffix in {".js", ".json", ".html", ".css", ".txt"}}
+    assert (site / "_static" / "crossings-exercise.js").is_file()
+    summative = 0
+    for exercise in exercises:
+        page = site / exercise.path.relative_to(REPO).with_suffix(".html")
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        specs = {f["data-item"]: json.loads(f["data-spec"]) for f in soup.select(".exercise-form")}
+        assert set(specs) == {i.id for i in exercise.items}, page
+        for item in exercise.items:
+            spec = specs[item.id]
+            if item.check != "summative":
+                assert ("answer" in spec) == item.formative, (page, item.id)
+                continue
+            summative += 1
+            assert "answer" not in spec and "explain" not in spec, (page, item.id)
+            assert not soup.select(f"[id^='explain-{item.id}']"), (page, item.id)
+            forms = answer_forms(item.answer)
+            for form_text in forms:
+                leaks = [p.relative_to(site).as_posix() for p, text in published.items()
+                         if form_text in text and (p == page or p.suffix in {".js", ".json"})]
+                assert leaks == [], (item.id, form_text)
+    assert summative >= 4

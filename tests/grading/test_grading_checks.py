@@ -4,7 +4,6 @@ scrubbing, and the sandbox's isolation probe."""
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
@@ -21,7 +20,7 @@ from crossings.grading import autograde as G
 from crossings.grading import collect
 from crossings.grading import course as C
 from crossings.grading import submission as S
-from crossings.grading.feedback import HideHiddenTests, leaks
+from crossings.grading.feedback import leaks
 from crossings.grading.sandbox import Sandbox, check
 
 
@@ -89,8 +88,9 @@ def test_moved_cells_are_put_back_in_the_exercise_order(template, release_nb):
     prepared = S.prepare(template, as_bytes(nb))
     ids = [S.grade_id(c) for c in prepared.nb.cells]
     assert ids.index("q1-answer") + 1 == ids.index("q1-check") < ids.index("q2-answer")
-    assert prepared.nb.cells[ids.index("q3-answer") + 1].source == "note = 'mine'"
+    assert "note = 'mine'" not in [c.source for c in prepared.nb.cells]   # added: never run
     assert any("were moved" in r for r in prepared.reasons)
+    assert any("cells the learner added" in r for r in prepared.reasons)
 
 
 def test_stripped_metadata_is_recovered_when_unambiguous(template, release_nb):
@@ -131,24 +131,35 @@ def test_notebook_of_another_exercise_is_a_wrong_notebook(released, template):
         c.source for c in prepared.nb.cells)
 
 
-def test_program_code_in_answers_is_flagged(template, release_nb):
+def test_program_code_in_answers_is_refused_and_never_run(template, release_nb):
     nb = F.fill(release_nb, F.model_answers())
     nb.cells[F.cell_index(nb, "q1-answer")].source = (
         "import builtins\nbuiltins.AssertionError = Exception\nanswer = 'B'")
+    nb.cells[F.cell_index(nb, "q2-answer")].source = (
+        "%config InteractiveShell.ast_node_interactivity = 'none'\nanswer = ['A', 'B', 'A', 'C']")
     nb.cells.insert(3, new_code_cell("get_ipython().set_custom_exc((Exception,), print)"))
     prepared = S.prepare(template, as_bytes(nb))
-    assert any("'q1-answer' holds program code" in r for r in prepared.reasons)
-    assert any("added code cell" in r for r in prepared.reasons)
+    assert any("'q1-answer' is not an answer (an answer cell may only contain" in r
+               for r in prepared.reasons)
+    assert any("'q2-answer' is not an answer (the answer cell holds IPython syntax" in r
+               for r in prepared.reasons)
+    assert any("cells the learner added (4) were not run" in r for r in prepared.reasons)
+    assert {"q1-check", "q2-check"} <= prepared.review
+    sources = "\n".join(c.source for c in prepared.nb.cells)
+    for never in ("builtins", "%config", "set_custom_exc"):
+        assert never not in sources
+    q1 = prepared.nb.cells[F.cell_index(prepared.nb, "q1-answer")].source
+    assert q1 == release_nb.cells[F.cell_index(release_nb, "q1-answer")].source   # unanswered
+    q3 = prepared.nb.cells[F.cell_index(prepared.nb, "q3-answer")].source
+    assert q3 == "answer = ['A', 'B', 'C', 'D']"                                     # canonical
 
 
-@pytest.mark.parametrize("source, plain", [
-    ('answer = "B"', True), ('answer = ["A", "C"]  # two', True),
-    ("plan = {'goal': 'x', 'weeks': -3}", True), ("answer = ''\nanswer", True),
-    ("answer = 'B' if True else 'C'", False), ("import os", False),
-    ("answer = open('/etc/passwd').read()", False), ('answer = "B', True),
-])
-def test_plain_values(source, plain):
-    assert S.plain_values(source) is plain
+def test_reflection_text_goes_in_as_a_code_block(template, release_nb):
+    text = 'I <img src=x onerror="alert(1)"> will ```` try\n<script>x()</script>'
+    prepared = S.prepare(template, as_bytes(F.fill(release_nb, {}, text)))
+    cell = prepared.nb.cells[F.cell_index(prepared.nb, "q5-reflection")]
+    assert prepared.answers["q5-reflection"] == text
+    assert cell.source == f"`````text\n{text}\n`````"
 
 
 def test_learner_codes_are_pseudonymous(released):
@@ -189,33 +200,6 @@ def test_course_refuses_to_live_in_the_repository(tmp_path):
     assert not (repo / "cohort-data").exists()
 
 
-def test_feedback_scrubs_hidden_checks(template):
-    cell = copy.deepcopy(template.src_cells["q1-check"])
-    cell.execution_count = 7
-    hidden_line = next(i for i, line in enumerate(cell.source.split("\n"), 1)
-                       if "assert" in line)
-    cell.outputs = [nbformat.v4.new_output(
-        "error", ename="AssertionError", evalue="hidden: wrong letter",
-        traceback=[f"\x1b[36mCell In[7], line {hidden_line}\x1b[0m",
-                   f"----> {hidden_line} assert _canonical(answer) == 'B'",
-                   "AssertionError: hidden: wrong letter"])]
-    HideHiddenTests().preprocess_cell(cell, {}, 0)
-    text = json.dumps(cell)
-    assert "BEGIN HIDDEN TESTS" not in text and "_canonical(answer) ==" not in text
-    assert "hidden: wrong letter" not in text and "some checks are hidden" in text
-    # a failure in the visible part keeps its plain-language message, nothing else
-    visible = copy.deepcopy(template.src_cells["q2-check"])
-    visible.execution_count = 3
-    visible.outputs = [nbformat.v4.new_output(
-        "error", ename="AssertionError", evalue="Not yet: write exactly 4 letters.",
-        traceback=["Cell In[3], line 2", "----> 2 check_letters(...)",
-                   "   3 ### BEGIN HIDDEN TESTS", "   4 _expected = ['A', 'B', 'A', 'C']"])]
-    HideHiddenTests().preprocess_cell(visible, {}, 0)
-    out = visible.outputs[0]
-    assert out.traceback == ["AssertionError: Not yet: write exactly 4 letters."]
-    assert "_expected" not in json.dumps(visible)
-
-
 def test_leak_scan_finds_hidden_lines_in_a_page(template):
     page = ("<html><body><span>_expected</span> <span>=</span> "
             "<span>[&#39;A&#39;, &#39;B&#39;, &#39;A&#39;, &#39;C&#39;]</span></body></html>")
@@ -239,11 +223,18 @@ def test_sandbox_works_for_an_unprivileged_facilitator():
     shared = Path(tempfile.mkdtemp(prefix="crossings-userns-"))
     try:
         shared.chmod(0o755)
-        shutil.copy(Path(C.__file__).with_name("sandbox.py"), shared / "sandbox.py")
+        package = shared / "crossings" / "grading"     # the sandbox's modules, stdlib only
+        package.mkdir(parents=True)
+        for name in ("sandbox.py", "limits.py", "kernel.py"):
+            shutil.copy(Path(C.__file__).with_name(name), package / name)
+        (shared / "crossings" / "__init__.py").touch()
+        (package / "__init__.py").touch()
+        for folder in (shared / "crossings", package):
+            folder.chmod(0o755)
         course = shared / "course"
         course.mkdir()
         code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
-                "from sandbox import Sandbox, check;"
+                "from crossings.grading.sandbox import Sandbox, check;"
                 "s = Sandbox.detect(hide=[sys.argv[2]]); ok, text = check(s, Path(sys.argv[2]));"
                 "print(s.mode, ok, text); sys.exit(0 if ok and s.mode == 'bwrap-user' else 1)")
         proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
@@ -289,7 +280,8 @@ def test_without_bubblewrap_grading_stops_unless_asked(released, monkeypatch, tm
         G.autograde(course, ["fix-ex1"], learners=["ana-01"], log=lambda *_: None)
     run = G.autograde(course, ["fix-ex1"], learners=["ana-01"], allow_unsandboxed=True,
                       log=lambda *_: None)
-    assert run.outcomes[0].score == F.AUTOGRADED
+    # answers are data even without a sandbox: the program in q1's cell never ran
+    assert run.outcomes[0].score == F.AUTOGRADED - F.ITEMS["q1"][1]
     graded = nbformat.read(course.autograded_dir("ana-01", "fix-ex1") / "fix-ex1.ipynb", 4)
-    cwd = graded.cells[F.cell_index(graded, "q1-answer")].outputs[0]["text"].strip()
-    assert "crossings-box-" in cwd and not cwd.startswith(str(course.root))
+    assert graded.cells[F.cell_index(graded, "q1-answer")].outputs == []
+    assert "os.getcwd" not in json.dumps(graded)

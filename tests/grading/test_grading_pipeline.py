@@ -78,6 +78,57 @@ def expected_ordinary(n: int) -> float:
     return total
 
 
+def attacks(course, port: int, escape_marker: Path) -> dict[str, str]:
+    """Hostile code: as an answer cell it is refused and never runs (the first wall); run
+    directly in the sandbox it reaches nothing (the second wall)."""
+    root = course.root
+    return {
+        "loop": "while True:\n    pass",
+        "dies": "import os\nos._exit(3)",
+        "flood": "print('x' * 20_000_000)",
+        "hog": "hog = bytearray(6 * 1024 ** 3)",
+        "wiper": f"""
+import glob, os, shutil
+for path in glob.glob({str(root)!r} + '/**', recursive=True):
+    shutil.rmtree(path, ignore_errors=True)
+for base, dirs, names in os.walk('/'):
+    if base.startswith(('/proc', '/sys', '/dev', '/usr')):
+        dirs[:] = []
+        continue
+    for name in names:
+        if name.endswith(('.db', '.ipynb')):
+            try:
+                open(os.path.join(base, name), 'w').close()
+            except OSError:
+                pass
+for target in [{str(root / 'gradebook.db')!r}, {str(root / 'pwned')!r}, {str(escape_marker)!r}]:
+    try:
+        open(target, 'w').write('pwned')
+    except OSError:
+        pass
+try:
+    os.kill(-1, 9)
+except OSError:
+    pass""",
+        "reader": f"""
+hidden = ''
+for path in [{str(course.source_notebook('fix-ex1'))!r},
+             {str(course.submitted_notebook('model', 'fix-ex1'))!r}]:
+    try:
+        hidden += open(path).read()
+    except OSError as exc:
+        hidden += type(exc).__name__
+print(hidden[:3000])""",
+        "caller": f"""
+import socket
+for host in ['127.0.0.1', 'localhost']:
+    try:
+        socket.create_connection((host, {port}), timeout=2).send(b'hi')
+    except OSError:
+        pass""",
+    }
+
+
 @pytest.fixture(scope="session")
 def cohort(tmp_path_factory):
     """A course where 20 ordinary learners and one learner per awkward case hand in
@@ -91,7 +142,6 @@ def cohort(tmp_path_factory):
     inbox = base / "inbox"
     listener = Listener()
     escape_marker = Path("/tmp") / f"crossings-escape-{uuid.uuid4().hex}"
-    root = course.root
     files: dict[str, bytes] = {}
 
     def put(code, nb_or_bytes):
@@ -124,49 +174,8 @@ def cohort(tmp_path_factory):
         nb.cells[F.cell_index(nb, "q1-answer")].source = source + "\nanswer = 'B'"
         put(code, nb)
 
-    attack("loop", "while True:\n    pass")
-    attack("dies", "import os\nos._exit(3)")
-    attack("flood", "print('x' * 20_000_000)")
-    attack("hog", "hog = bytearray(6 * 1024 ** 3)")
-    attack("wiper", f"""
-import glob, os, shutil
-for path in glob.glob({str(root)!r} + '/**', recursive=True):
-    shutil.rmtree(path, ignore_errors=True)
-for base, dirs, names in os.walk('/'):
-    if base.startswith(('/proc', '/sys', '/dev', '/usr')):
-        dirs[:] = []
-        continue
-    for name in names:
-        if name.endswith(('.db', '.ipynb')):
-            try:
-                open(os.path.join(base, name), 'w').close()
-            except OSError:
-                pass
-for target in [{str(root / 'gradebook.db')!r}, {str(root / 'pwned')!r}, {str(escape_marker)!r}]:
-    try:
-        open(target, 'w').write('pwned')
-    except OSError:
-        pass
-try:
-    os.kill(-1, 9)
-except OSError:
-    pass""")
-    attack("reader", f"""
-hidden = ''
-for path in [{str(course.source_notebook('fix-ex1'))!r},
-             {str(course.submitted_notebook('model', 'fix-ex1'))!r}]:
-    try:
-        hidden += open(path).read()
-    except OSError as exc:
-        hidden += type(exc).__name__
-print(hidden[:3000])""")
-    attack("caller", f"""
-import socket
-for host in ['127.0.0.1', 'localhost']:
-    try:
-        socket.create_connection((host, {listener.port}), timeout=2).send(b'hi')
-    except OSError:
-        pass""")
+    for code, source in attacks(course, listener.port, escape_marker).items():
+        attack(code, source)
 
     inbox.mkdir()
     for code, data in files.items():
@@ -216,8 +225,8 @@ def test_every_submission_ends_with_one_reported_status(cohort):
     assert sorted(o.learner for o in run.outcomes) == sorted(learners)
     assert run.exit_code == 1
     expected = {"corrupt": "unreadable", "empty": "unreadable", "other": "wrong-notebook",
-                "random": "no-metadata", "missing": "missing", "loop": "timeout",
-                "dies": "dead-kernel", "flood": "output-lost"}
+                "random": "no-metadata", "missing": "missing", "loop": "graded",
+                "dies": "graded", "flood": "graded"}
     for learner, status in expected.items():
         assert outcome(cohort, learner).status == status, outcome(cohort, learner)
         assert outcome(cohort, learner).reasons
@@ -254,26 +263,66 @@ def test_tampering_is_flagged_and_not_rewarded(cohort):
     assert submission(course, "stripped")[0] == F.AUTOGRADED
 
 
-def test_untrusted_code_reaches_nothing_and_others_keep_their_grades(cohort):
+def test_code_in_answer_cells_never_runs_and_others_keep_their_grades(cohort):
     course = cohort["course"]
-    root = course.root
-    assert not (root / "pwned").exists() and not cohort["escape"].exists()
-    assert cohort["listener"].hits == 0
     for code in cohort["files"]:
         assert course.submitted_notebook(code, "fix-ex1").read_bytes() == cohort["files"][code]
     for n, code in enumerate(ORDINARY):
         assert submission(course, code)[0] == expected_ordinary(n), code
-    for code in ("wiper", "reader", "caller", "hog"):
+    for code in ("loop", "dies", "flood", "hog", "wiper", "reader", "caller"):
         result = outcome(cohort, code)
-        assert result.status == "graded", result
-        assert any("holds program code" in r for r in result.reasons)
-        # the hog's answer line comes after the failing allocation: question 1 scores 0
-        lost = F.ITEMS["q1"][1] if code == "hog" else 0
-        assert submission(course, code)[0] == F.AUTOGRADED - lost, code
-    assert any("out of memory" in r for r in outcome(cohort, "hog").reasons)
-    graded = nbformat.read(root / "autograded" / "reader" / "fix-ex1" / "fix-ex1.ipynb", 4)
-    printed = json.dumps(graded.cells[F.cell_index(graded, "q1-answer")].outputs)
+        assert result.status == "graded" and result.seconds < TIMEOUT, result
+        assert any("'q1-answer' is not an answer" in r for r in result.reasons)
+        # the refused answer scores 0 and waits for a human look; the rest counts
+        assert submission(course, code) == (F.AUTOGRADED - F.ITEMS["q1"][1], True), code
+        graded = nbformat.read(course.autograded_dir(code, "fix-ex1") / "fix-ex1.ipynb", 4)
+        assert graded.cells[F.cell_index(graded, "q1-answer")].outputs == []
+
+
+@pytest.fixture(scope="session")
+def second_wall(cohort, tmp_path_factory):
+    """The sandbox on its own: each attack runs as code, as if it had got past the reader."""
+    import asyncio
+
+    from crossings.grading.sandbox import Sandbox, execute
+
+    course = cohort["course"]
+    listener = Listener()
+    escape = Path("/tmp") / f"crossings-escape-{uuid.uuid4().hex}"
+    before = {p: p.read_bytes() for p in course.root.rglob("*") if p.is_file()}
+    sandbox = Sandbox.detect(Limits(timeout=TIMEOUT), hide=[course.root])
+
+    async def run_all():
+        out = {}
+        for code, source in attacks(course, listener.port, escape).items():
+            nb = new_notebook(cells=[new_code_cell(source), new_code_cell("print('after')")])
+            out[code] = await execute(nb, sandbox)
+        return out
+
+    try:
+        results = asyncio.run(run_all())
+    finally:
+        sandbox.close()
+        listener.close()
+    yield {"results": results, "listener": listener, "escape": escape, "before": before,
+           "course": course}
+    escape.unlink(missing_ok=True)
+
+
+def test_the_sandbox_still_holds_as_the_second_wall(second_wall):
+    results = second_wall["results"]
+    assert results["loop"].status == "timeout"
+    assert results["dies"].status == "dead-kernel"
+    assert results["flood"].status == "output-lost"
+    hog = json.dumps(results["hog"].nb.cells[0].outputs)
+    assert "MemoryError" in hog
+    printed = json.dumps(results["reader"].nb.cells[0].outputs)
     assert "FileNotFoundError" in printed and "BEGIN HIDDEN" not in printed
+    assert second_wall["listener"].hits == 0
+    root = second_wall["course"].root
+    assert not (root / "pwned").exists() and not second_wall["escape"].exists()
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert after == second_wall["before"]
 
 
 def test_parallel_grading_gives_the_same_grades_as_serial(cohort, tmp_path):
@@ -333,7 +382,7 @@ def test_feedback_reveals_nothing_hidden(cohort, tmp_path):
         text = page_text(path.read_text())
         assert not [s for s in secrets if s in text], path
     wrong = page_text(course.feedback_file("wrong", "fix-ex1").read_text())
-    assert "some checks are hidden" in wrong and "Not yet: write at least 5 words" in wrong
+    assert "Not yet: write at least 5 words" in wrong and "No points yet: 0 of 2" in wrong
 
 
 def test_one_learner_can_be_exported_and_erased(cohort, tmp_path):
@@ -346,7 +395,8 @@ def test_one_learner_can_be_exported_and_erased(cohort, tmp_path):
     with zipfile.ZipFile(tmp_path / "one.zip") as archive:
         record = json.loads(archive.read(f"{code}/gradebook.json"))
         assert f"{code}/submitted/fix-ex1/fix-ex1.ipynb" in archive.namelist()
-        assert f"{code}/autograded/fix-ex1/fix-ex1.ipynb" in archive.namelist()
+        assert f"{code}/feedback/fix-ex1.html" in archive.namelist()
+        assert not [n for n in archive.namelist() if "/autograded/" in n]   # hidden tests
     assert record["submissions"][0]["score"] == expected_ordinary(6) and len(names) >= 3
     assert record["grading"][0]["status"] == "graded"
     learner_data.erase_learner(course, code)
