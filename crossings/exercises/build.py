@@ -35,8 +35,8 @@ from crossings.content.problems import Problem
 from crossings.content.project import Project
 from crossings.content.vocabulary import load_vocabulary
 from crossings.exercises.source import Exercise, load_exercises
-from crossings.selfassessment.framework import site_url
 from crossings.exercises.translate import translate_release
+from crossings.selfassessment.framework import site_url
 
 MODEL_LEARNER = "model-answer"
 CACHE_FILE = ".exercises-cache.json"

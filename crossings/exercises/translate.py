@@ -16,8 +16,6 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
-
 from crossings.content.languages import catalog_dir, load_languages, read_po
 from crossings.content.project import Project
 
@@ -95,6 +93,8 @@ def _pot_entry(text: str) -> str:
 
 def notebook_pot(release: Path, out: Path) -> list[Path]:
     """One .pot per learner notebook of ``release`` into ``out/notebooks/``."""
+    import nbformat
+
     written = []
     target = out / NOTEBOOK_DOMAIN
     target.mkdir(parents=True, exist_ok=True)
@@ -117,6 +117,8 @@ def catalog(root: Path, code: str, exercise: str) -> dict[str, str]:
 
 def translate_release(project: Project, out: Path) -> dict[str, tuple[int, int]]:
     """Translated learner notebooks of every other language; returns {code: (done, total)}."""
+    import nbformat  # slow import: only when notebooks are written
+
     langs = load_languages(project.root)
     counts = {}
     for code in (c for c in langs.languages if c != langs.source):
