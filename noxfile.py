@@ -3,6 +3,7 @@
     nox -l                 # list the sessions
     nox -s build           # validate, then build the site into _build/html
     nox -s tests           # the whole test suite (the command CI runs)
+    nox -s translations    # extract strings, update locales/<lang>/LC_MESSAGES/*.po
 
 (The README runs them through a `.venv` holding nox and uv.) Every session installs
 exact versions from constraints.txt (the one lock file) into its own reused virtualenv,
@@ -94,7 +95,10 @@ def build(session: nox.Session) -> None:
 
 
 def build_site(session: nox.Session, *args: str) -> None:
-    """What `nox -s build` does (also run by `nox -s bench`, which measures the result)."""
+    """What `nox -s build` does (also run by `nox -s bench`, which measures the result).
+
+    English (the source language) is built at the root of _build/html, every other
+    language of locales/languages.yml into _build/html/<code>/, each strictly."""
     fresh = "--fresh" in args
     args = tuple(a for a in args if a != "--fresh")
     again = ("--all",) if fresh else ()
@@ -104,14 +108,17 @@ def build_site(session: nox.Session, *args: str) -> None:
     stamp = BUILD_DIR / "html" / ".crossings-site-inputs"
     key = site_inputs_key(args)
     if not fresh and not args and stamp.is_file() and stamp.read_text() == key:
-        session.log("site: up to date (no page, data, code or notebook changed)")
+        session.log("site: up to date (no page, data, code, catalog or notebook changed)")
         return
     session.run("jupyter-book", "build", ".", "--builder", "html", *STRICT, *again, *args)
+    for code in other_languages():
+        build_language(session, code, *(("--all",) if fresh else ()))
     if not args:
         stamp.write_text(key)
 
 
-SITE_INPUTS = ("book", "modules", "exercises", "facilitator", "crossings", "_build/exercises/release")
+SITE_INPUTS = ("book", "modules", "exercises", "facilitator", "crossings", "locales",
+               "_build/exercises/release")
 SITE_FILES = ("_config.yml", "_toc.yml", "pyproject.toml", "constraints.txt",
               "_build/packs/manifest.json", "_build/packs/.packs-cache.json")
 
@@ -127,6 +134,43 @@ def site_inputs_key(args: tuple[str, ...]) -> str:
         digest.update(str(file.relative_to(ROOT)).encode() + b"\0")
         digest.update(file.read_bytes() if file.is_file() else b"\0missing\0")
     return digest.hexdigest()
+
+
+def other_languages() -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    from crossings.content.languages import load_languages
+
+    langs = load_languages(ROOT)
+    return [code for code in langs.languages if code != langs.source]
+
+
+def build_language(session: nox.Session, code: str, *args: str) -> None:
+    """One language's site into _build/html/<code>/ (strict; prints "<code>: N of M strings
+    translated" and fails if a page listed as translated has a missing or fuzzy string)."""
+    session.run("crossings", "translations", "build", "--language", code, *args)
+
+
+@nox.session
+def translations(session: nox.Session) -> None:
+    """Extract every string to translate and update locales/<lang>/LC_MESSAGES/*.po.
+
+    Page strings come from Sphinx's gettext builder (one catalog per page), interface
+    strings from the code and _config.yml (crossings.pot). sphinx-intl then updates the
+    catalogs of every language in locales/languages.yml (changed strings become fuzzy),
+    and strings already translated elsewhere fill the same empty strings (never fuzzy ones).
+    """
+    install(session, "build")
+    session.run("crossings", "exercises", "--no-model-check")  # notebook strings come from them
+    pot_dir = BUILD_DIR / "gettext"
+    session.run("jupyter-book", "build", ".", "--builder", "custom", "--custom-builder",
+                "gettext", "--path-output", str(BUILD_DIR / "gettext-build"), silent=True)
+    shutil.rmtree(pot_dir, ignore_errors=True)
+    shutil.copytree(BUILD_DIR / "gettext-build" / "_build" / "gettext", pot_dir)
+    session.run("crossings", "translations", "interface-pot", "--out", str(pot_dir))
+    for code in other_languages():
+        session.run("sphinx-intl", "update", "-p", str(pot_dir), "-d", "locales", "-l", code,
+                    "-w", "0", silent=True)
+        session.run("crossings", "translations", "status", "--language", code, "--fill")
 
 
 @nox.session

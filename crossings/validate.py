@@ -29,6 +29,7 @@ from crossings.content.coverage import (
     coverage_problems,
     taught_uses,
 )
+from crossings.content.languages import catalog_files, translated_text
 from crossings.content.modules import Module, load_modules
 from crossings.content.originality import SourceIndex, load_allowlist, source_files
 from crossings.content.problems import ContentError, Problem
@@ -111,8 +112,12 @@ def validate(project: Project, check_originality: bool = True) -> Report:
             for page in pages + [project.glossary]:
                 if page.is_file():
                     add(index.check(page))
-            report.notes.append(f"originality: {len(pages) + 1} files compared with "
-                                f"{len(files)} source documents in {seeds}")
+            catalogs = catalog_files(project.root)   # the translations of every language
+            for po in catalogs:
+                add(index.check(po, translated_text(po)))
+            report.notes.append(f"originality: {len(pages) + 1} files and {len(catalogs)} "
+                                f"translation catalogs compared with {len(files)} source "
+                                f"documents in {seeds}")
         elif os.environ.get("CI"):
             add([Problem(seeds, 1, "source documents not found: the originality check cannot "
                                    "run (set CROSSINGS_SEEDS to the seeds folder)")])

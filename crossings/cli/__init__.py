@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "exercises": ("exercises", "build the exercise notebooks and check the model answers",
                   "build"),
     "packs": ("packs", "build the facilitator packs (PDF, DOCX, ODT, zip)", "build"),
+    "translations": ("translations", "interface catalog; 'N of M strings translated'",
+                     "build"),
     "course": ("course", "run a course: learners, release, collect, autograde, feedback, "
                          "export", "grading"),
     "cohort-report": ("cohort", "compare a group's self-assessments by sector (HTML and PDF)",

@@ -48,9 +48,10 @@ class SourceIndex:
                     runs.setdefault(run, (path, words[i][1]))
         return cls(length, runs)
 
-    def check(self, path: Path) -> list[Problem]:
-        """One problem per maximal copied passage in ``path``."""
-        words = words_with_lines(path.read_text(encoding="utf-8"))
+    def check(self, path: Path, text: str | None = None) -> list[Problem]:
+        """One problem per maximal copied passage in ``path`` (or in ``text``, reported at
+        the lines of ``path``: e.g. the translations of a catalog)."""
+        words = words_with_lines(path.read_text(encoding="utf-8") if text is None else text)
         problems = []
         i, n = 0, self.length
         while i <= len(words) - n:

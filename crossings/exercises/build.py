@@ -8,7 +8,9 @@
    ``_build/exercises/course`` and runs nbgrader's own ``generate_assignment``;
 3. submits every model answer to the real autograder and fails unless it scores
    full marks on every autograded item;
-4. writes ``_build/exercises/source/``, ``release/`` and ``exercises.json``.
+4. writes ``_build/exercises/source/``, ``release/`` and ``exercises.json``;
+5. writes the learner notebooks of every other language into ``<code>/release/``
+   (``crossings.exercises.translate``).
 
 Steps 2-4 are redone only for the exercises whose inputs changed: a content-hash cache
 (``crossings.content.buildcache``) beside the outputs records, per exercise, a hash of
@@ -34,6 +36,7 @@ from crossings.content.project import Project
 from crossings.content.vocabulary import load_vocabulary
 from crossings.exercises.catalogue import load_exercises
 from crossings.exercises.source import Exercise
+from crossings.exercises.translate import translate_release
 from crossings.selfassessment.framework import site_url
 
 MODEL_LEARNER = "model-answer"
@@ -123,7 +126,7 @@ def build_exercises(project: Project, out: Path | None = None, check_models: boo
     _remove_gone(out, set(keys))
     if not stale:
         log(f"exercises: all {len(keys)} up to date (unchanged inputs; --all rebuilds)")
-        write_manifest(project, out, result.exercises)
+        write_manifest(project, out, result.exercises, log)
         cache.save()
         return result
     log(f"exercises: building {len(stale)} of {len(keys)}: "
@@ -178,7 +181,7 @@ def _generate_and_check(project, out, result, cache, keys, stale, api, check_mod
             shutil.copytree(course / kind / exercise.id, target)
             written += [p for p in target.rglob("*") if p.is_file()]
         cache.record(exercise.id, keys[exercise.id], written)
-    write_manifest(project, out, result.exercises)
+    write_manifest(project, out, result.exercises, log)
     cache.save()
     return result
 
@@ -193,7 +196,7 @@ def _remove_gone(out: Path, ids: set[str]) -> None:
                     shutil.rmtree(child)
 
 
-def write_manifest(project: Project, out: Path, exercises: list[Exercise]) -> None:
+def write_manifest(project: Project, out: Path, exercises: list[Exercise], log=print) -> None:
     manifest = [{"id": e.id, "module": e.module, "title": e.title, "minutes": e.minutes,
                  "points": e.points, "autograded_points": e.autograded_points,
                  "outcomes": e.outcomes, "source": str(e.path.relative_to(project.root))}
@@ -202,6 +205,9 @@ def write_manifest(project: Project, out: Path, exercises: list[Exercise]) -> No
     target = out / "exercises.json"
     if not target.is_file() or target.read_text() != text:  # keep its mtime when unchanged
         target.write_text(text)
+    # the learner notebooks of the other languages: <out>/<code>/release/ (same cells and ids)
+    for code, (done, total) in translate_release(project, out).items():
+        log(f"exercises: {code}: {done} of {total} notebook strings translated")
 
 
 def check_model_answers(api, course: Path, exercises: list[Exercise], log) -> list[Problem]:

@@ -45,6 +45,13 @@ class Template:
     rel_cells: dict[str, object]
     hidden: dict[str, str]    # test cell id -> its hidden test text
     points: float
+    # locked cell id -> its text in the learners' notebooks of other languages
+    translated: dict[str, set[str]] = field(default_factory=dict)
+
+    def fixed_texts(self, gid: str) -> set[str]:
+        """Every accepted text of a locked cell: English and each translation."""
+        english = normalise(self.rel_cells.get(gid, self.src_cells[gid]).source)
+        return {english} | self.translated.get(gid, set())
 
     def scored_by(self, gid: str) -> str | None:
         """The grade (or task) cell that scores answer cell ``gid``: the next one after it."""
@@ -76,8 +83,13 @@ class Template:
         for cell in release.cells:
             if grade_id(cell):
                 rel_cells[grade_id(cell)] = cell
+        translated: dict[str, set[str]] = {}
+        for path in course.translated_release_notebooks(exercise):
+            for cell in nbformat.read(path, as_version=4).cells:
+                if grade_id(cell) and kinds.get(grade_id(cell)) == "locked":
+                    translated.setdefault(grade_id(cell), set()).add(normalise(cell.source))
         return cls(exercise, source, release, checksums, order, kinds, src_cells, rel_cells,
-                   hidden, float(notebook.max_score))
+                   hidden, float(notebook.max_score), translated)
 
 
 def hidden_text(source: str) -> str:
@@ -169,9 +181,9 @@ def prepare(template: Template, data: bytes) -> Prepared:
     for gid in template.order:
         if gid in where or template.kinds[gid] != "locked":
             continue
-        want = normalise(template.rel_cells.get(gid, template.src_cells[gid]).source)
+        wanted = {w for w in template.fixed_texts(gid) if w}
         for i in free:
-            if i not in claimed_cells and normalise(cells[i].source) == want and want:
+            if i not in claimed_cells and normalise(cells[i].source) in wanted:
                 where[gid] = i
                 claimed_cells.add(i)
                 restored.add(gid)
@@ -196,8 +208,8 @@ def prepare(template: Template, data: bytes) -> Prepared:
             restored.add(gid)
 
     locked = [g for g in template.order if template.kinds[g] == "locked"]
-    same_text = [g for g in locked if g in where and normalise(cells[where[g]].source)
-                 == normalise(template.rel_cells.get(g, template.src_cells[g]).source)]
+    same_text = [g for g in locked if g in where
+                 and normalise(cells[where[g]].source) in template.fixed_texts(g)]
     if locked and len(same_text) < len(locked) / 2:
         if not matched_by_id and not foreign and not restored:
             out.status = "no-metadata"
@@ -335,7 +347,7 @@ def rebuilt_cell(template: Template, gid: str, learner_cell, out: Prepared):
         cell = answer_from(template, gid, learner_cell, out)
     else:
         released = template.rel_cells.get(gid, template.src_cells[gid])
-        if normalise(learner_cell.source) != normalise(released.source) \
+        if normalise(learner_cell.source) not in template.fixed_texts(gid) \
                 or learner_cell.cell_type != released.cell_type:
             what = "test cell" if nbgrader_meta(template.src_cells[gid]).get("grade") \
                 else "locked cell"

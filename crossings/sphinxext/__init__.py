@@ -16,6 +16,7 @@ family of features:
 - ``search``: search ranking (glossary and modules first) and sentence snippets;
 - ``styles``: inlines the CSS each page uses, defers the scripts of the ``<head>``;
 - ``precompress``: writes ``.gz``/``.br`` files beside the built text files.
+- ``languages``: the language switcher, hreflang links, translation counts and checks.
 
 Layering: this package reads from every other capability (content, exercises, packs,
 self-assessment) and nothing imports it. It is the only package that imports Sphinx,
@@ -31,6 +32,7 @@ from crossings.sphinxext import (
     catalogue,
     coverage,
     exercises,
+    languages,
     metadata,
     packs,
     practise,
@@ -41,8 +43,8 @@ from crossings.sphinxext import (
     trim,
 )
 
-FEATURES = (catalogue, coverage, exercises, practise, packs, metadata, a11y, search, trim, styles,
-            precompress, selfassessment)
+FEATURES = (languages, catalogue, coverage, exercises, practise, packs, metadata, a11y, search,
+            trim, styles, precompress, selfassessment)
 
 
 def setup(app: Sphinx) -> dict:

@@ -37,10 +37,12 @@ from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
+from crossings.sphinxext.languages import _
+
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
 
-SUMMARY_LABEL = "Pages under {title}"
+SUMMARY_LABEL = "Pages under {title}"   # the English text of _("Pages under {title}") below
 _BIBLIOENTRY = re.compile(r'(<div class="citation"[^>]*?) role="doc-biblioentry"')
 
 
@@ -54,7 +56,7 @@ def label_summaries_in(soup) -> bool:
         if link is None:
             continue
         hidden = soup.new_tag("span", attrs={"class": "visually-hidden"})
-        hidden.string = SUMMARY_LABEL.format(title=link.get_text(" ", strip=True))
+        hidden.string = _("Pages under {title}").format(title=link.get_text(" ", strip=True))
         summary.insert(0, hidden)
         changed = True
     return changed

@@ -27,6 +27,7 @@ from crossings.content.project import Project
 from crossings.content.toc import read_toc
 from crossings.content.vocabulary import Vocabulary, load_vocabulary
 from crossings.content.yamlsource import load_yaml_file
+from crossings.sphinxext.languages import _
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -98,13 +99,15 @@ class ModuleOverview(_MystDirective):
         return out
 
     def outcome_nodes(self, module: Module) -> list[nodes.Node]:
-        heading = nodes.paragraph(classes=["module-outcomes-title"])
-        heading += nodes.strong(text="After this module you can:")
+        heading = nodes.paragraph(classes=["module-outcomes-title"], translatable=False)
+        heading += nodes.strong(text=_("After this module you can:"))
         items = nodes.bullet_list(classes=["module-outcomes"])
         std = self.env.get_domain("std")
         for outcome in module.outcomes:
             item = nodes.list_item(ids=[outcome.id])
             para = nodes.paragraph()
+            # a source makes the outcome a translatable string of the page (gettext)
+            para.source, para.line = self.get_source_info()
             para += nodes.Text(outcome.text + " ")
             para += nodes.inline(text=f"({outcome.id})", classes=["outcome-id"])
             item += para

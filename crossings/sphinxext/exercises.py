@@ -31,6 +31,7 @@ from crossings.exercises.source import (
     rubric_markdown,
 )
 from crossings.sphinxext.exercise_form import form_html, handin_html, onpage_intro
+from crossings.sphinxext.languages import _
 
 logger = logging.getLogger(__name__)
 NOTEBOOK_DIR = "notebooks"
@@ -160,20 +161,22 @@ class ExerciseItem(SphinxDirective):
                            location=(self.env.docname, self.lineno))
         depth = self.env.docname.count("/")
         href = "../" * depth + f"{NOTEBOOK_DIR}/{exercise}.ipynb"
-        para = nodes.paragraph(classes=["exercise-download"])
-        para += nodes.Text("You can also do this exercise in a notebook: ")
-        para += nodes.reference("", f"download {exercise}.ipynb", refuri=href)
-        para += nodes.Text(". Open it in JupyterLab or Jupyter Notebook, answer in the grey "
-                           "cells and run the check under each answer.")
+        # interface strings (crossings.po), not page strings: the links must survive translation
+        para = nodes.paragraph(classes=["exercise-download"], translatable=False)
+        para += nodes.Text(_("You can also do this exercise in a notebook: "))
+        para += nodes.reference("", _("download {name}").format(name=f"{exercise}.ipynb"),
+                                refuri=href)
+        para += nodes.Text(_(". Open it in JupyterLab or Jupyter Notebook, answer in the grey "
+                             "cells and run the check under each answer."))
         if HELP_PAGE in self.env.found_docs:
             para += nodes.Text(" ")
-            para += nodes.reference("", "How to open a notebook",
+            para += nodes.reference("", _("How to open a notebook"),
                                     refuri="../" * depth + f"{HELP_PAGE}.html")
             para += nodes.Text(".")
         template = self.env.app.config.crossings_launch_url
         if template:
-            para += nodes.Text(" Or ")
-            para += nodes.reference("", "open it on the course JupyterHub",
+            para += nodes.Text(_(" Or "))
+            para += nodes.reference("", _("open it on the course JupyterHub"),
                                     refuri=template.format(exercise=exercise))
             para += nodes.Text(".")
         return [para]

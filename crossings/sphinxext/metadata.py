@@ -9,7 +9,9 @@ Adds to the ``<head>`` of every page:
 What goes in comes from the data files, never from hand-typed page metadata:
 the module front matter (title, summary, audiences, minutes, outcomes, concepts)
 through ``crossings.content.modules``, audience roles from ``book/vocabulary.yml``,
-the site name, author and language from ``_config.yml``. A module's topic and
+the site name and author from ``_config.yml``, the language of the page's text from
+``crossings.sphinxext.languages`` (the site's language, or English where a page is not
+translated). A module's topic and
 exercise pages are ``isPartOf`` their module's LearningResource (with its
 ``timeRequired`` and ``teaches``); other pages speak to every audience.
 Descriptions are the module summary, else the page's first paragraph.
@@ -30,6 +32,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 from crossings.sphinxext.catalogue import _catalogue
+from crossings.sphinxext.languages import page_language
 
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 LICENSE_TEXT = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
@@ -133,7 +136,7 @@ def page_metadata(app: Sphinx, pagename: str, context: dict, doctree) -> dict[st
     return {
         "title": title,
         "description": shorten(description),
-        "language": app.config.language or "en",
+        "language": page_language(app, pagename),
         "author": app.config.author,
         "site": site_name(app),
         "url": _url(app, pagename),

@@ -233,7 +233,9 @@ def fold_sections(app: Sphinx, pagename: str, templatename: str, context: dict,
 
 
 def packs_dir(app: Sphinx) -> Path:
-    return Path(app.outdir).parent / SITE_FOLDER
+    """``crossings_packs_dir`` if set (the sites of other languages), else beside the HTML."""
+    chosen = app.config.crossings_packs_dir
+    return Path(chosen) if chosen else Path(app.outdir).parent / SITE_FOLDER
 
 
 def build_before_reading(app: Sphinx, env, added, changed, removed) -> list[str]:
@@ -309,6 +311,7 @@ def strip_notes_from_sources(outdir: Path) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.add_config_value("crossings_packs_dir", "", "env")
     app.add_directive(NOTE_DIRECTIVE, FacilitatorNote)
     for name in PACK_DIRECTIVES:
         if name != "pack-downloads":

@@ -72,3 +72,17 @@ def test_real_content_shares_no_passage_with_the_seeds():
         pytest.skip(f"seed documents not found at {project.seeds} (set CROSSINGS_SEEDS)")
     report = validate(project)
     assert [p.format(project.root) for p in report.problems] == []
+
+
+def test_translations_in_a_catalog_are_checked_at_their_line(tmp_path):
+    """A translation (msgstr) that copies a source is reported at its line of the .po file;
+    the English msgid (already checked on the page) is not read again."""
+    from crossings.content.languages import translated_text
+
+    copied = "children who move from a day-care centre to primary school benefit"
+    po = tmp_path / "page.po"
+    po.write_text(f'msgid ""\nmsgstr ""\n\nmsgid "{copied}"\nmsgstr "Testo tradotto."\n\n'
+                  f'msgid "Other"\nmsgstr ""\n"Altro: {copied}"\n', encoding="utf-8")
+    index = SourceIndex.build(source_files(FIXTURE_SEEDS))
+    (problem,) = index.check(po, translated_text(po))
+    assert problem.line == 9 and "12 consecutive words" in problem.message

@@ -1,0 +1,140 @@
+"""Learner notebooks in other languages: the same cells, ids and answer values, translated text.
+
+The text of a notebook's Markdown cells is cut into units (a heading, a paragraph, a list
+item); every unit is a gettext message. ``notebook_pot`` writes them to
+``_build/gettext/notebooks/<exercise>.pot`` for ``nox -s translations``; most units are the
+same sentences as on the exercise page and are filled in from its catalog automatically.
+``translate_release`` writes ``<out>/<code>/release/<exercise>/<exercise>.ipynb`` for every
+language of ``locales/languages.yml``: Markdown units with a translation are replaced, all
+else (code cells, answer stubs, answer letters and values, cell ids) stays as in English, so
+the course grades an Italian notebook with the same model answers as an English one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from crossings.content.languages import catalog_dir, load_languages, read_po
+from crossings.content.project import Project
+
+NOTEBOOK_DOMAIN = "notebooks"
+_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+
+
+def _units(markdown: str) -> list[tuple[str, str]]:
+    """(prefix, text) units of a Markdown text; '' text keeps a blank line, ``prefix`` is the
+    heading marks or list marker written before the translated text."""
+    out: list[tuple[str, str]] = []
+    paragraph: list[str] = []
+    fence = False
+
+    def flush() -> None:
+        if paragraph:
+            out.append(("", " ".join(s.strip() for s in paragraph)))
+            paragraph.clear()
+
+    for line in markdown.splitlines():
+        if line.strip().startswith("```"):
+            flush()
+            fence = not fence
+            out.append(("\0", line))
+            continue
+        if fence:
+            out.append(("\0", line))
+            continue
+        heading, item = _HEADING.match(line), _ITEM.match(line)
+        if not line.strip():
+            flush()
+            out.append(("", ""))
+        elif heading:
+            flush()
+            out.append((heading.group(1) + " ", heading.group(2).strip()))
+        elif item:
+            flush()
+            out.append((f"{item.group(1)}{item.group(2)} ", item.group(3).strip()))
+        elif out and out[-1][0] and out[-1][0] != "\0" and out[-1][1] and not paragraph \
+                and line.startswith((" ", "\t")):
+            prefix, text = out[-1]            # continuation of a list item
+            out[-1] = (prefix, f"{text} {line.strip()}")
+        else:
+            paragraph.append(line)
+    flush()
+    return out
+
+
+def messages(markdown: str) -> list[str]:
+    return [text for prefix, text in _units(markdown) if text and prefix != "\0"]
+
+
+def translate_markdown(markdown: str, lookup: dict[str, str]) -> str:
+    lines = []
+    for prefix, text in _units(markdown):
+        if prefix == "\0":
+            lines.append(text)
+        else:
+            lines.append(prefix + lookup.get(text, text) if text else "")
+    return "\n".join(lines)
+
+
+def notebook_messages(notebook) -> list[str]:
+    seen: dict[str, None] = {}
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            seen.update(dict.fromkeys(messages(cell.source)))
+    return list(seen)
+
+
+def _pot_entry(text: str) -> str:
+    return f"msgid {json.dumps(text, ensure_ascii=False)}\nmsgstr \"\"\n"
+
+
+def notebook_pot(release: Path, out: Path) -> list[Path]:
+    """One .pot per learner notebook of ``release`` into ``out/notebooks/``."""
+    import nbformat
+
+    written = []
+    target = out / NOTEBOOK_DOMAIN
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(release.glob("*/*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        body = "\n".join(_pot_entry(m) for m in notebook_messages(notebook))
+        pot = target / f"{path.stem}.pot"
+        pot.write_text(header + "\n" + body, encoding="utf-8")
+        written.append(pot)
+    return written
+
+
+def catalog(root: Path, code: str, exercise: str) -> dict[str, str]:
+    path = catalog_dir(root, code) / NOTEBOOK_DOMAIN / f"{exercise}.po"
+    if not path.is_file():
+        return {}
+    return {m.msgid: m.msgstr for m in read_po(path) if m.translated}
+
+
+def translate_release(project: Project, out: Path) -> dict[str, tuple[int, int]]:
+    """Translated learner notebooks of every other language; returns {code: (done, total)}."""
+    import nbformat  # slow import: only when notebooks are written
+
+    langs = load_languages(project.root)
+    counts = {}
+    for code in (c for c in langs.languages if c != langs.source):
+        done = total = 0
+        for path in sorted((out / "release").glob("*/*.ipynb")):
+            notebook = nbformat.read(path, as_version=4)
+            lookup = catalog(project.root, code, path.stem)
+            units = notebook_messages(notebook)
+            total += len(units)
+            done += sum(1 for u in units if u in lookup)
+            for cell in notebook.cells:
+                if cell.cell_type == "markdown":
+                    cell.source = translate_markdown(cell.source, lookup)
+            notebook.metadata["language"] = code
+            target = out / code / "release" / path.parent.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(notebook, target)
+        counts[code] = (done, total)
+    return counts

@@ -1,0 +1,216 @@
+"""The sites of other languages: catalogs, the strict Italian build, the language switcher,
+``<html lang>``, hreflang and JSON-LD ``inLanguage``, axe on the Italian pages.
+
+The Italian site is built once per session (``italian_site``) with the real command that
+``nox -s build`` runs, into ``<english site>/it/`` as in production.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from conftest import REPO
+
+from crossings.content.languages import catalog_dir, load_languages, read_po
+
+LANGS = load_languages(REPO)
+ITALIAN = LANGS.get("it")
+
+
+def crossings(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crossings", *args], capture_output=True,
+                          text=True, cwd=cwd)
+
+
+# ---------------------------------------------------------------- catalogs (fast)
+
+def test_read_po_flags_fuzzy_and_joins_lines(tmp_path):
+    po = tmp_path / "page.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Language: it\\n"\n\n'
+                  'msgid "One"\nmsgstr "Uno"\n\n'
+                  '#, fuzzy\nmsgid "Two"\nmsgstr "Due"\n\n'
+                  'msgid ""\n"Long "\n"text"\nmsgstr ""\n"Testo "\n"lungo"\n\n'
+                  'msgctxt "ctx"\nmsgid "Empty"\nmsgstr ""\n\n'
+                  '#~ msgid "Old"\n#~ msgstr "Vecchio"\n', encoding="utf-8")
+    messages = read_po(po)
+    assert [(m.msgid, m.msgstr, m.fuzzy, m.translated) for m in messages] == [
+        ("One", "Uno", False, True), ("Two", "Due", True, False),
+        ("Long text", "Testo lungo", False, True), ("Empty", "", False, False)]
+    assert messages[-1].context == "ctx"
+
+
+def test_languages_file_names_italian_and_its_translated_pages():
+    assert LANGS.source == "en" and "it" in LANGS.languages
+    assert ITALIAN.name == "Italiano" and ITALIAN.not_translated_note and ITALIAN.home_note
+    assert "book/index" in ITALIAN.translated
+    assert LANGS.is_translated("en", "modules/transitions/index")
+    assert LANGS.prefix("it") == "it/" and LANGS.prefix("en") == ""
+
+
+def test_pages_listed_as_translated_have_complete_catalogs():
+    missing = []
+    for docname in ITALIAN.translated:
+        po = catalog_dir(REPO, "it") / f"{docname}.po"
+        assert po.is_file(), f"{po} is missing: run nox -s translations"
+        missing += [f"{docname}: {m.msgid[:60]}" for m in read_po(po) if not m.translated]
+    assert not missing, missing
+
+
+def test_terminology_file_has_term_choice_and_reason():
+    entries = yaml.safe_load((REPO / "locales" / "it" / "terminology.yml").read_text())
+    assert len(entries) >= 10
+    for entry in entries:
+        assert set(entry) == {"term", "choice", "reason"}, entry
+    choices = " ".join(e["choice"] for e in entries)
+    for term in ("sistema integrato 0-6", "continuità educativa", "coordinatore pedagogico",
+                 "servizi educativi per l'infanzia", "scuola dell'infanzia", "nido"):
+        assert term in choices, term
+
+
+def test_status_command_counts_strings():
+    proc = crossings("translations", "status", "--language", "it", "--strict")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("it: "))
+    done, total = (int(w) for w in line.split()[1:4:2])
+    assert 0 < done < total
+
+
+# ---------------------------------------------------------------- the Italian site (slow)
+
+@pytest.fixture(scope="session")
+def italian_build(site):
+    build = site.parent   # <out>/_build, where the English build put packs and notebooks
+    proc = crossings("translations", "build", "--language", "it", "--out", str(site / "it"),
+                     "--packs-dir", str(build / "packs"),
+                     "--exercises-dir", str(build / "exercises"),
+                     "--doctrees", str(build / "doctrees-it"))
+    return proc
+
+
+@pytest.fixture(scope="session")
+def italian_site(site, italian_build) -> Path:
+    assert italian_build.returncode == 0, (italian_build.stdout + italian_build.stderr)[-5000:]
+    return site / "it"
+
+
+def docnames() -> list[str]:
+    from crossings.content.project import Project
+    from crossings.content.toc import read_toc
+
+    return [e.docname for e in read_toc(Project(REPO).toc)]
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def ld(page: BeautifulSoup) -> dict:
+    return json.loads(page.find("script", type="application/ld+json").string)
+
+
+@pytest.mark.slow
+def test_italian_site_builds_strictly_and_counts_strings(italian_build, italian_site):
+    out = italian_build.stdout + italian_build.stderr
+    line = next(ln for ln in out.splitlines() if "strings translated" in ln)
+    words = line[line.index("it: "):].split()
+    done, total = int(words[1]), int(words[3])
+    assert 100 < done < total, line
+    assert (italian_site / "book" / "index.html").is_file()
+
+
+@pytest.mark.slow
+def test_lang_hreflang_and_json_ld_on_every_page(site, italian_site):
+    for docname in docnames():
+        for html, code in ((site, "en"), (italian_site, "it")):
+            page = soup(html / f"{docname}.html")
+            assert page.html["lang"] == code, (code, docname)
+            translated = LANGS.is_translated(code, docname)
+            text_lang = code if translated else "en"
+            assert ld(page)["inLanguage"] == text_lang, (code, docname)
+            links = {a["hreflang"]: a["href"] for a in page.find_all("link", rel="alternate")
+                     if a.get("hreflang")}
+            expected = {"en", "x-default"} | ({"it"} if LANGS.is_translated("it", docname)
+                                               else set())
+            assert set(links) == expected, (code, docname, links)
+            for href in links.values():
+                target = (html / posixpath.dirname(docname) / href).resolve()
+                assert target.is_file(), (code, docname, href)
+            if not translated:   # the article falls back to English and says so in Italian
+                assert page.find("div", lang="en") is not None, docname
+                assert ITALIAN.not_translated_note in page.get_text(" ", strip=True)
+
+
+def switcher_targets(html: Path, docname: str) -> list[Path]:
+    nav = soup(html / f"{docname}.html").find("nav", class_="crossings-languages")
+    assert nav is not None, docname
+    return [(html / posixpath.dirname(docname) / a["href"]).resolve() for a in nav.find_all("a")]
+
+
+@pytest.mark.slow
+def test_switcher_links_resolve_both_ways(site, italian_site):
+    for docname in docnames():
+        english, italian = site / f"{docname}.html", italian_site / f"{docname}.html"
+        [to_italian] = switcher_targets(site, docname)
+        [to_english] = switcher_targets(italian_site, docname)
+        assert to_english == english.resolve(), docname
+        if docname in ITALIAN.translated:
+            assert to_italian == italian.resolve(), docname
+        else:   # the Italian home page, with a note saying why
+            assert to_italian == (italian_site / "book" / "index.html").resolve(), docname
+            nav = soup(english).find("nav", class_="crossings-languages")
+            assert ITALIAN.home_note in nav.get_text(" ", strip=True)
+
+
+@pytest.mark.slow
+def test_italian_interface_strings(italian_site):
+    page = soup(italian_site / "book" / "index.html")
+    assert page.find("nav", class_="crossings-languages")["aria-label"] == "Altre lingue"
+    assert "Cerca nel sito" in str(page)
+    assert "Imparare insieme" in page.get_text(" ")
+    glossary = soup(italian_site / "book" / "glossary.html").get_text(" ")
+    assert "Coordinatore pedagogico" in glossary and "Continuità pedagogica" in glossary
+
+
+@pytest.mark.slow
+def test_axe_reports_no_violations_on_italian_pages(site, italian_site):
+    from playwright.sync_api import sync_playwright
+
+    from crossings.bench.browser import block_other_hosts, chromium, run_axe, serve
+
+    found = {}
+    with serve(site) as url, sync_playwright() as pw, chromium(pw) as context:
+        block_other_hosts(context)
+        page = context.pages[0] if context.pages else context.new_page()
+        for docname in docnames():
+            page.goto(f"{url}it/{docname}.html", wait_until="load")
+            violations = run_axe(page)
+            if violations:
+                found[docname] = [(v["id"], [n["target"] for n in v["nodes"]][:3])
+                                  for v in violations]
+    assert not found, found
+
+
+@pytest.mark.slow
+def test_a_listed_page_with_a_missing_string_fails_the_build(tmp_path, site):
+    """Copy of the repository with one string of a translated page removed: the build fails."""
+    book = tmp_path / "repo"
+    shutil.copytree(REPO, book, ignore=shutil.ignore_patterns(
+        "_build", ".nox", ".git", ".venv", "*.mo", "__pycache__", ".pytest_cache"))
+    po = catalog_dir(book, "it") / "book" / "how-to-use.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgstr "Leggere sul telefono"', 'msgstr ""'), encoding="utf-8")
+    build = site.parent
+    proc = crossings("translations", "build", "--root", str(book), "--language", "it",
+                     "--packs-dir", str(build / "packs"),
+                     "--exercises-dir", str(build / "exercises"), cwd=book)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out[-3000:]
+    assert "listed as translated into 'it' but 1 of" in out and "how-to-use" in out, out[-3000:]
