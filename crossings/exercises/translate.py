@@ -79,10 +79,16 @@ def translate_markdown(markdown: str, lookup: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def _is_answer(cell) -> bool:
+    """An answer cell (a reflection's text cell): its stub stays as released, so the grader
+    can tell an untouched cell from an answer in every language."""
+    return bool((cell.get("metadata", {}).get("nbgrader") or {}).get("solution"))
+
+
 def notebook_messages(notebook) -> list[str]:
     seen: dict[str, None] = {}
     for cell in notebook.cells:
-        if cell.cell_type == "markdown":
+        if cell.cell_type == "markdown" and not _is_answer(cell):
             seen.update(dict.fromkeys(messages(cell.source)))
     return list(seen)
 
@@ -130,7 +136,7 @@ def translate_release(project: Project, out: Path) -> dict[str, tuple[int, int]]
             total += len(units)
             done += sum(1 for u in units if u in lookup)
             for cell in notebook.cells:
-                if cell.cell_type == "markdown":
+                if cell.cell_type == "markdown" and not _is_answer(cell):
                     cell.source = translate_markdown(cell.source, lookup)
             notebook.metadata["language"] = code
             target = out / code / "release" / path.parent.name / path.name
