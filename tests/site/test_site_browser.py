@@ -205,8 +205,10 @@ def tour(base_url: str, targets: list[str], *, scheme: str = "light", phone: boo
     return out
 
 
-SEARCH_DONE = ("() => /Search finished|found/i.test("
-               "document.querySelector('#search-results')?.innerText || '')")
+# Sphinx writes its status line ("Search finished, found N page(s)...", or "did not match")
+# only once every result is listed (a result's summary may itself hold the word "found")
+SEARCH_DONE = ("() => (document.querySelector('#search-results p.search-summary')?.innerText"
+               " || '').trim().length > 0")
 
 
 @pytest.fixture(scope="session")
