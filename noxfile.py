@@ -197,7 +197,10 @@ def tests(session: nox.Session) -> None:
     ensure_debian_package(session, "pg_ctlcluster", "postgresql")  # a real gradebook server
     ensure_debian_package(session, "pdftoppm", "poppler-utils")  # print check: PDF pages as images
     npm_ci(session, "axe")  # axe-core for the browser tests, at the pinned version
-    session.run("pytest", *(session.posargs or ["-q"]))
+    # one pytest-xdist worker per core; a test file stays on one worker, so its fixtures
+    # (a course, a cohort, a browser tour) are made once; the site is built once per run
+    session.run("pytest", *(session.posargs or ["-q", "--numprocesses", "auto",
+                                                 "--dist", "loadfile"]))
 
 
 @nox.session

@@ -22,13 +22,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def real_course(tmp_path_factory):
+def real_course(tmp_path_factory, shared_build):
     build_module = pytest.importorskip("crossings.exercises.build")
     base = tmp_path_factory.mktemp("real")
-    result = build_module.build_exercises(Project(REPO), base / "exercises", check_models=False,
-                                          log=lambda *_: None)
+    result, build = shared_build("exercises-unchecked", lambda out: build_module.build_exercises(
+        Project(REPO), out, check_models=False, log=lambda *_: None))
     assert not result.problems, [p.format(REPO) for p in result.problems]
-    build = base / "exercises"
     course = C.new_course(base / "course")
     C.release(course, build, log=lambda *_: None)
     C.add_learners(course, ["model-a", "blank-b"])

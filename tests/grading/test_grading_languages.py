@@ -33,12 +33,11 @@ def _partly_wrong(nb):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, shared_build):
     build_module = pytest.importorskip("crossings.exercises.build")
     base = tmp_path_factory.mktemp("languages")
-    build = base / "exercises"
-    result = build_module.build_exercises(Project(REPO), build, check_models=False,
-                                          log=lambda *_: None)
+    result, build = shared_build("exercises-unchecked", lambda out: build_module.build_exercises(
+        Project(REPO), out, check_models=False, log=lambda *_: None))
     assert not result.problems, [p.format(REPO) for p in result.problems]
     course = C.new_course(base / "course")
     C.release(course, build, ids=EXERCISES, log=lambda *_: None)

@@ -22,11 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """The real packs, built once into a temporary folder."""
-    out = tmp_path_factory.mktemp("packs")
+def built(shared_build):
+    """The real packs, built once per test run (test_packs_print.py shares them)."""
     project = Project(REPO)
-    packs = build_packs(project, out, log=lambda message: None)
+    packs, out = shared_build("packs", lambda out: build_packs(project, out, log=lambda m: None))
     return project, out, {b.slug: b for b in packs}, Context.load(project)
 
 

@@ -26,9 +26,10 @@ HEADING_SIZE = 12.4   # pack headings are 12.5 pt and larger; body text is 11.5 
 
 
 @pytest.fixture(scope="module")
-def packs(tmp_path_factory):
-    out = tmp_path_factory.mktemp("packs")
-    built = build_packs(Project(REPO), out, log=lambda message: None)
+def packs(shared_build):
+    """The real packs, built once per test run (test_packs_build.py shares them)."""
+    built, out = shared_build("packs", lambda out: build_packs(Project(REPO), out,
+                                                                log=lambda message: None))
     return out, [b.slug for b in built]
 
 

@@ -86,19 +86,16 @@ def test_status_command_counts_strings():
 # ---------------------------------------------------------------- the Italian site (slow)
 
 @pytest.fixture(scope="session")
-def italian_build(site):
-    build = site.parent   # <out>/_build, where the English build put packs and notebooks
-    proc = crossings("translations", "build", "--language", "it", "--out", str(site / "it"),
-                     "--packs-dir", str(build / "packs"),
-                     "--exercises-dir", str(build / "exercises"),
-                     "--doctrees", str(build / "doctrees-it"))
-    return proc
+def italian_build(site, site_builds):
+    """The Italian site, built with the English one (as `nox -s build` does)."""
+    assert "it" in site_builds, "the site build stopped before the Italian site"
+    return site_builds["it"]
 
 
 @pytest.fixture(scope="session")
-def italian_site(site, italian_build) -> Path:
-    assert italian_build.returncode == 0, (italian_build.stdout + italian_build.stderr)[-5000:]
-    return site / "it"
+def italian_site(italian_build) -> Path:
+    assert italian_build.returncode == 0, italian_build.output[-5000:]
+    return italian_build.html
 
 
 def docnames() -> list[str]:
@@ -118,7 +115,7 @@ def ld(page: BeautifulSoup) -> dict:
 
 @pytest.mark.slow
 def test_italian_site_builds_strictly_and_counts_strings(italian_build, italian_site):
-    out = italian_build.stdout + italian_build.stderr
+    out = italian_build.output
     line = next(ln for ln in out.splitlines() if "strings translated" in ln)
     words = line[line.index("it: "):].split()
     done, total = int(words[1]), int(words[3])
