@@ -111,7 +111,7 @@ def build_site(session: nox.Session, *args: str) -> None:
         session.log("site: up to date (no page, data, code, catalog or notebook changed)")
         return
     session.run("jupyter-book", "build", ".", "--builder", "html", *STRICT, *again, *args)
-    for code in other_languages():
+    for code in other_languages(session):
         build_language(session, code, *(("--all",) if fresh else ()))
     if not args:
         stamp.write_text(key)
@@ -136,12 +136,11 @@ def site_inputs_key(args: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-def other_languages() -> list[str]:
-    sys.path.insert(0, str(ROOT))
-    from crossings.content.languages import load_languages
-
-    langs = load_languages(ROOT)
-    return [code for code in langs.languages if code != langs.source]
+def other_languages(session: nox.Session) -> list[str]:
+    """The codes of locales/languages.yml other than the source, asked of the session's
+    `crossings` (this process has only nox: no PyYAML, no crossings)."""
+    listed = session.run("crossings", "translations", "languages", silent=True)
+    return (listed or "").split()
 
 
 def build_language(session: nox.Session, code: str, *args: str) -> None:
@@ -167,7 +166,7 @@ def translations(session: nox.Session) -> None:
     shutil.rmtree(pot_dir, ignore_errors=True)
     shutil.copytree(BUILD_DIR / "gettext-build" / "_build" / "gettext", pot_dir)
     session.run("crossings", "translations", "interface-pot", "--out", str(pot_dir))
-    for code in other_languages():
+    for code in other_languages(session):
         session.run("sphinx-intl", "update", "-p", str(pot_dir), "-d", "locales", "-l", code,
                     "-w", "0", silent=True)
         session.run("crossings", "translations", "status", "--language", code, "--fill")

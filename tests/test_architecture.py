@@ -3,6 +3,7 @@ each install extra's commands starting in a fresh virtual environment."""
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -134,3 +135,19 @@ def test_build_install_runs_the_build_commands(tmp_path):
     proc = subprocess.run([str(bin_dir / "python"), "-c", "import crossings.sphinxext"],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_noxfile_needs_nothing_but_nox():
+    """The README installs only nox into .venv and runs the sessions from there: an import of
+    PyYAML or of crossings in the noxfile (even inside a function) breaks `nox -s build` on a
+    fresh machine after the English site, as it once did. Ask the session's tools instead."""
+    tree = ast.parse((REPO / "noxfile.py").read_text(encoding="utf-8"))
+    allowed = set(sys.stdlib_module_names) | {"nox", "__future__"}
+    found = []
+    for node in ast.walk(tree):
+        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                 else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level
+                 else [])
+        found += [f"noxfile.py:{node.lineno}: import {n}" for n in names
+                  if n.split(".")[0] not in allowed]
+    assert not found, "\n".join(found)

@@ -131,6 +131,16 @@ def cmd_status(args) -> int:
     return 1 if incomplete and args.strict else 0
 
 
+def cmd_languages(args) -> int:
+    """Print the code of every language other than the source, one a line (what
+    `nox -s build` loops over: the nox process itself has nothing but nox installed)."""
+    langs = load_languages(Project.find(Path(args.root)).root)
+    for code in langs.languages:
+        if code != langs.source:
+            print(code)
+    return 0
+
+
 def cmd_build(args) -> int:
     from jupyter_book.sphinx import build_sphinx
 
@@ -176,6 +186,9 @@ def register(commands) -> None:
     status.add_argument("--strict", action="store_true",
                         help="exit 1 if a page listed as translated is incomplete")
     status.set_defaults(func=cmd_status)
+    languages = sub.add_parser("languages", help="print the codes of the translated languages")
+    languages.add_argument("--root", default=".")
+    languages.set_defaults(func=cmd_languages)
     build = sub.add_parser("build", help="build one language's site (strict)")
     build.add_argument("--root", default=".")
     build.add_argument("--language", required=True)
