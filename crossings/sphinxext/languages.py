@@ -149,10 +149,10 @@ def merge(app: Sphinx, env, docnames, other) -> None:
     store.update({d: theirs[d] for d in docnames if d in theirs})
 
 
-def report_progress(app: Sphinx, env) -> None:
+def report_progress(app: Sphinx, env) -> list[str]:
     langs, code = languages(app), current(app)
     if code == langs.source:
-        return
+        return []
     store = {d: v for d, v in env.__dict__.get("crossings_translation", {}).items()
              if d in env.found_docs}
     total = sum(t for t, _ in store.values())
@@ -171,6 +171,7 @@ def report_progress(app: Sphinx, env) -> None:
                            f"missing or fuzzy in {catalog_dir(Path('.'), code) / docname}.po "
                            "(run `nox -s translations`, then translate them)",
                            location=(docname, 0))
+    return []   # no page to read again
 
 
 # --- interface catalog -------------------------------------------------------------------
@@ -210,5 +211,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-get-outdated", languages_changed)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
-    app.connect("env-check-consistency", report_progress)
+    # env-updated, not env-check-consistency: Sphinx skips the consistency check when no
+    # page changed, and an incomplete page must fail the re-run too, not only the first
+    app.connect("env-updated", report_progress)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
