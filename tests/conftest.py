@@ -134,3 +134,19 @@ def site(site_builds) -> Path:
     english = site_builds["en"]
     assert english.returncode == 0, english.output[-5000:]
     return english.html
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_event_loop_left_running(request):
+    """Fail the module that leaves an asyncio loop running (a Playwright sync API still
+    started): with pytest-xdist the next test file on the same worker may run nbclient,
+    whose asyncio.run() cannot start inside it."""
+    yield
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    pytest.fail(f"{request.module.__name__} left an asyncio event loop running: stop "
+                f"Playwright (module- or function-scoped fixture) before the module ends")

@@ -78,8 +78,11 @@ def base_url(site):
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright():
+    """Module-scoped: Playwright's sync API keeps an asyncio loop running until it stops,
+    and a later test in the same process (nbclient's asyncio.run in the grading tests, when
+    pytest-xdist sends them to this worker) must not find it running."""
     with sync_playwright() as pw:
         yield pw
 
