@@ -63,6 +63,7 @@ def render_pngs(pdf: Path, folder: Path, dpi: int = 50) -> list[Path]:
 
 
 HEADER_LABELS = ("Grouping:", "Time:", "Handouts:")   # an activity's header lines
+CAPTION = re.compile(r"(Table|Figure|Tabella|Figura) \d+: ")
 
 
 def lines_of(page) -> list[tuple[float, float, str, bool]]:
@@ -81,7 +82,8 @@ def lines_of(page) -> list[tuple[float, float, str, bool]]:
 def heading_like(line, heading_size: float) -> bool:
     """A heading, a bold title line (a box title, a table head) or an activity's header."""
     _, size, text, bold = line
-    return size >= heading_size or (bold and len(text) < 80) or text.startswith(HEADER_LABELS)
+    return (size >= heading_size or (bold and len(text) < 80) or text.startswith(HEADER_LABELS)
+            or CAPTION.match(text) is not None)   # a table's caption without its table
 
 
 def check_pdf(pdf: Path, name: str, heading_size: float, typ: str = "",

@@ -271,8 +271,6 @@ PREAMBLE = """\
 #set page(paper: "a4", margin: (x: 1.8cm, y: 2cm), numbering: "1 / 1")
 #set par(justify: false, leading: 0.7em, spacing: 1em)
 #set table(stroke: 0.6pt + luma(110), inset: 5pt, align: left)
-#show figure.where(kind: table): set figure.caption(position: top)
-#show figure.where(kind: table): set block(breakable: true)
 #show table.cell.where(y: 0): set text(weight: "bold")
 #show heading: set block(above: 1.4em, below: 0.8em, sticky: true)
 #show heading.where(level: 3): set text(size: 11.5pt)
@@ -286,9 +284,13 @@ def to_typst(blocks: list[Block], radar_file: str = RADAR_FILE) -> str:
     description = "A facilitator's report comparing a group's self-assessments by sector."
     out = [PREAMBLE.format(title=typst_string(TITLE), author=typst_string(AUTHOR),
                            lang=LANGUAGE, description=typst_string(description))]
-    for b in blocks:
+    tables = 0
+    for i, b in enumerate(blocks):
+        before_table = i + 1 < len(blocks) and blocks[i + 1].kind == "table"
         if b.kind in ("h1", "h2", "h3"):
             out.append(f"#heading(level: {b.kind[1]}, {typst_string(b.text)})")
+        elif b.kind == "p" and before_table:   # an intro stays with its table
+            out.append(f"#block(sticky: true, par({typst_string(b.text)}))")
         elif b.kind == "p":
             out.append(f"#par({typst_string(b.text)})")
         elif b.kind == "ul":
@@ -301,8 +303,13 @@ def to_typst(blocks: list[Block], radar_file: str = RADAR_FILE) -> str:
             widths = ", ".join(b.widths or ["auto"] * len(b.head))
             head = ", ".join(typst_string(h) for h in b.head)
             cells = ",\n  ".join(", ".join(typst_string(c) for c in row) for row in b.rows)
-            out.append(f"#figure(kind: table, caption: {typst_string(b.text)}, "
-                       f"table(columns: ({widths},), table.header({head}),\n  {cells}))")
+            # Not a figure: a figure's caption stays behind when the table moves on (Typst
+            # does not start a table with its header row alone). A sticky caption line moves
+            # with it, and so do the sticky heading and intro before it.
+            tables += 1
+            caption = typst_string(f"Table {tables}: {b.text}")
+            out.append(f"#block(sticky: true, text(size: 9.5pt, {caption}))")
+            out.append(f"#table(columns: ({widths},), table.header({head}),\n  {cells})")
         out.append("")
     return "\n".join(out)
 

@@ -1,7 +1,7 @@
 """``crossings cohort-report``: a group's self-assessments, compared by sector.
 
     crossings cohort-report COURSE_DIR [--exercise self-assessment] [--out DIR]
-                            [--roster FILE] [--min-per-sector 2]
+                            [--roster FILE] [--min-per-sector 3]
 
 (default ``--out``: ``COURSE_DIR/cohort-report``, beside the data it comes from)
 
