@@ -29,6 +29,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.locale import get_translation
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
 from crossings.content.languages import INTERFACE_DOMAIN, Languages, catalog_dir, load_languages
@@ -116,12 +117,37 @@ def add_language_links(app: Sphinx, pagename: str, templatename: str, context: d
 
 # --- counting translated strings ---------------------------------------------------------
 
+class RememberImageAlt(SphinxTransform):
+    """Keep each image's source alt text before Sphinx's i18n transform (priority 20).
+
+    Sphinx (7.4) translates an image's alt text but leaves the image marked
+    ``translated`` False, so a page with a figure could never count as complete;
+    ``record_progress`` counts an image as translated when its alt text changed."""
+
+    default_priority = 15
+
+    def apply(self, **kwargs) -> None:
+        if current(self.app) == languages(self.app).source:
+            return
+        for node in self.document.findall(nodes.image):
+            if node.get("alt"):
+                node["crossings_source_alt"] = node["alt"]
+
+
+def is_translated(node: nodes.Element) -> bool:
+    if isinstance(node, nodes.image) and not node["translated"]:
+        source = node.get("crossings_source_alt")
+        return source is not None and node.get("alt") not in (None, "", source)
+    return bool(node["translated"])
+
+
 def record_progress(app: Sphinx, doctree) -> None:
     """Count the strings of the page as published: Sphinx marks each translatable node
-    ``translated`` True or False; counted after the collectors removed the front matter."""
+    ``translated`` True or False (an image: see ``RememberImageAlt``); counted after the
+    collectors removed the front matter."""
     if current(app) == languages(app).source:
         return
-    marked = [n["translated"] for n in doctree.findall(nodes.Element)
+    marked = [is_translated(n) for n in doctree.findall(nodes.Element)
               if n.get("translated") is not None]
     store = app.env.__dict__.setdefault("crossings_translation", {})
     store[app.env.docname] = (len(marked), sum(1 for t in marked if t))
@@ -207,6 +233,7 @@ def setup(app: Sphinx) -> dict:
     compile_interface_catalog(app)
     app.connect("config-inited", translate_config_texts)
     app.connect("html-page-context", add_language_links, priority=450)
+    app.add_transform(RememberImageAlt)
     app.connect("doctree-read", record_progress, priority=900)
     app.connect("env-get-outdated", languages_changed)
     app.connect("env-purge-doc", purge)

@@ -47,6 +47,20 @@ def test_read_po_flags_fuzzy_and_joins_lines(tmp_path):
     assert messages[-1].context == "ctx"
 
 
+def test_a_figure_with_translated_alt_text_counts_as_translated():
+    """Sphinx translates an image's alt text but leaves it marked untranslated: the page
+    counter compares it with the source alt text kept before the i18n transform."""
+    from docutils import nodes
+
+    from crossings.sphinxext.languages import is_translated
+
+    done = nodes.image(alt="Schema", crossings_source_alt="Diagram", translated=False)
+    missing = nodes.image(alt="Diagram", crossings_source_alt="Diagram", translated=False)
+    assert is_translated(done) and not is_translated(missing)
+    assert is_translated(nodes.paragraph(translated=True))
+    assert not is_translated(nodes.paragraph(translated=False))
+
+
 def test_languages_file_names_italian_and_its_translated_pages():
     assert LANGS.source == "en" and "it" in LANGS.languages
     assert ITALIAN.name == "Italiano" and ITALIAN.not_translated_note and ITALIAN.home_note
