@@ -17,7 +17,7 @@ from crossings.grading.samples import model_submission
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
-EXERCISES = ["transitions-ex1", "transitions-ex2"]
+EXERCISES = ["transitions-ex1", "transitions-ex2", "transitions-ex3"]
 
 
 def _answer_cells(nb):
