@@ -110,6 +110,27 @@ def _python_roots() -> list[Path]:
     return roots
 
 
+# The kernel's sockets are files in the box: "<TMPDIR>/crossings-box-XXXXXXXX/box/kernel-N"
+# must fit a Unix socket address (107 bytes on Linux), so TMPDIR may be this long at most.
+SOCKET_PATH_MAX = 107
+BOX_SUFFIX = len("/crossings-box-XXXXXXXX/box/kernel-65535")
+SHORT_TMP = "/tmp"
+
+
+def box_parent_dir() -> str:
+    """Where boxes go: the usual temporary folder, or /tmp when its path is too long for the
+    kernel's sockets (a long TMPDIR made every notebook fail with 'File name too long')."""
+    usual = tempfile.gettempdir()
+    if len(usual) + BOX_SUFFIX <= SOCKET_PATH_MAX:
+        return usual
+    if os.path.isdir(SHORT_TMP) and os.access(SHORT_TMP, os.W_OK | os.X_OK):
+        return SHORT_TMP
+    raise SandboxUnavailable(
+        f"the temporary folder {usual} is too long ({len(usual)} characters) for the "
+        f"kernel's sockets, which live in it; set TMPDIR to a folder of at most "
+        f"{SOCKET_PATH_MAX - BOX_SUFFIX} characters, such as /tmp")
+
+
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf")
 
@@ -191,7 +212,7 @@ class Sandbox:
     # -- the box -----------------------------------------------------------------
     def new_box(self) -> Path:
         """A fresh throwaway folder outside the course, writable by the kernel only."""
-        parent = Path(tempfile.mkdtemp(prefix="crossings-box-"))
+        parent = Path(tempfile.mkdtemp(prefix="crossings-box-", dir=box_parent_dir()))
         box = parent / "box"
         box.mkdir(mode=0o700)
         if self.tmpfs_box is None and mount_tmpfs(box, self.limits.box_mb) is None:

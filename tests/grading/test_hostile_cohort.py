@@ -320,8 +320,8 @@ def test_5_and_6_the_box_is_no_way_out(tmp_path, monkeypatch):
 
     from crossings.grading.sandbox import Limits, Sandbox, execute
 
-    boxes = tmp_path / "tmp"
-    boxes.mkdir()
+    # a short folder of its own: the kernel's sockets live in the box (see box_parent_dir)
+    boxes = Path(tempfile.mkdtemp(prefix="cx-", dir="/tmp"))
     monkeypatch.setattr(tempfile, "tempdir", str(boxes))
     sandbox = Sandbox.detect(Limits(timeout=30), hide=[tmp_path / "course"])
     source = """
@@ -357,4 +357,31 @@ print("written MB", written)
     if sandbox.tmpfs_box is None:
         assert "stopped: No space left on device" in printed, printed
         assert int(printed.split("written MB")[1]) <= sandbox.limits.box_mb
-    assert list(boxes.iterdir()) == []          # nothing left behind
+    left = list(boxes.iterdir())
+    if not left:
+        boxes.rmdir()
+    assert left == []          # nothing left behind
+
+
+def test_a_long_temporary_folder_does_not_break_the_kernel_sockets(tmp_path, monkeypatch):
+    """A TMPDIR too long for a Unix socket address: boxes go to /tmp, and grading works."""
+    import asyncio
+    import tempfile
+
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from crossings.grading.sandbox import Limits, Sandbox, box_parent_dir, execute
+
+    long = tmp_path / ("t" * 80)
+    long.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(long))
+    assert box_parent_dir() == "/tmp"
+    sandbox = Sandbox.detect(Limits(timeout=30), hide=[tmp_path / "course"])
+    nb = new_notebook(cells=[new_code_cell("answer = 6 * 7\nprint(answer)")])
+    try:
+        result = asyncio.run(execute(nb, sandbox))
+    finally:
+        sandbox.close()
+    assert result.status == "ok", result
+    assert "42" in "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert list(long.iterdir()) == []   # nothing was made in the long folder
