@@ -19,6 +19,8 @@ still has a missing or fuzzy string.
 
 Interface strings written by the extension itself (and a few config texts, e.g. the search
 box) go through the ``crossings`` catalog, ``locales/<code>/LC_MESSAGES/crossings.po``.
+Text generated into a page's body (the Practise sections, pack agendas and downloads) uses
+``page_gettext``: the page's language, so a page that falls back to English stays English.
 """
 
 from __future__ import annotations
