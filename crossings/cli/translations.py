@@ -1,9 +1,11 @@
 """``crossings translations``: the interface catalog and the state of each language.
 
     crossings translations interface-pot --out _build/gettext
-        write crossings.pot: the strings of the code marked ``_("...")`` and the config texts
-        shown on every page (search box, footer); and notebooks/<exercise>.pot: the text of
-        each learner notebook (``crossings.exercises.translate``);
+        write crossings.pot: the strings of the code marked ``_("...")``, the config texts
+        shown on every page (search box, footer) and the pack data the site shows outside
+        the pages' own catalogs (activity and handout titles in agendas and download links,
+        ``crossings.packs.interface``); and notebooks/<exercise>.pot: the text of each
+        learner notebook (``crossings.exercises.translate``);
     crossings translations status --language it [--fill]
         print "it: N of M strings translated" over locales/it/LC_MESSAGES/*.po and which pages
         listed as translated are incomplete; --fill first copies a translation to every empty
@@ -43,6 +45,19 @@ def _config_texts(root: Path) -> list[str]:
     return out
 
 
+def _pack_texts(project: Project) -> list[tuple[str, str]]:
+    """(text, file) of the pack data shown through the interface catalog."""
+    from crossings.packs.interface import interface_texts
+    from crossings.packs.render import Context
+
+    catalogue = Context.load(project).catalogue
+    out = []
+    for pack in catalogue.packs:
+        location = pack.data_file.relative_to(project.root).as_posix()
+        out += [(text, location) for text in interface_texts(catalogue, [pack])]
+    return out
+
+
 def cmd_interface_pot(args) -> int:
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
@@ -51,11 +66,18 @@ def cmd_interface_pot(args) -> int:
     project = Project.find(Path(args.root))
     package = Path(__file__).resolve().parents[1]
     catalog = Catalog(project="Crossings", domain=INTERFACE_DOMAIN)
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(package), method_map=[("**.py", "python")], keywords={"_": None}):
-        catalog.add(message, locations=[(f"crossings/{filename}", lineno)])
+    for filename, lineno, message, comments, _context in extract_from_dir(
+            str(package), method_map=[("**.py", "python")], keywords={"_": None},
+            comment_tags=("Translators:",), strip_comment_tags=True):
+        catalog.add(message, locations=[(f"crossings/{filename}", lineno)],
+                    auto_comments=comments)
     for text in _config_texts(project.root):
         catalog.add(text, locations=[("_config.yml", 0)])
+    for text, location in _pack_texts(project):
+        if text in catalog:   # a title in two packs, or a word of the code: one entry
+            catalog[text].locations.append((location, 0))
+        else:
+            catalog.add(text, locations=[(location, 0)])
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with (out / f"{INTERFACE_DOMAIN}.pot").open("wb") as handle:

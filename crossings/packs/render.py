@@ -25,6 +25,7 @@ from crossings.content.vocabulary import load_vocabulary
 from crossings.content.yamlsource import split_front_matter
 from crossings.packs import printing
 from crossings.packs.checks import load_catalogue
+from crossings.packs.interface import Gettext, agenda_table, same
 from crossings.packs.model import (
     BREAK,
     NOTE_DIRECTIVE,
@@ -109,8 +110,9 @@ def heading(level: int, text: str) -> str:
 
 
 def render_part(name: str, argument: str, pack: Pack, ctx: Context, level: int,
-                target: str) -> str:
-    """MyST text for pack directive ``name`` at heading ``level`` (for ``target``)."""
+                target: str, gettext: Gettext = same) -> str:
+    """MyST text for pack directive ``name`` at heading ``level`` (for ``target``);
+    ``gettext`` translates what the page's own catalog cannot (see ``packs.interface``)."""
     renderers = {
         "pack-overview": render_overview,
         "pack-agenda": render_agenda,
@@ -121,7 +123,8 @@ def render_part(name: str, argument: str, pack: Pack, ctx: Context, level: int,
         "pack-outcomes": render_outcomes,
         "pack-follow-up": render_follow_up,
     }
-    return renderers[name](pack, ctx, argument=argument.strip(), level=level, target=target)
+    return renderers[name](pack, ctx, argument=argument.strip(), level=level, target=target,
+                           gettext=gettext)
 
 
 def _handout_link(handout: Handout, pack: Pack, target: str) -> str:
@@ -167,27 +170,12 @@ def render_overview(pack: Pack, ctx: Context, *, level: int, target: str, **_) -
     return "\n".join(out)
 
 
-def render_agenda(pack: Pack, ctx: Context, *, argument: str, target: str, **_) -> str:
+def render_agenda(pack: Pack, ctx: Context, *, argument: str, target: str,
+                  gettext: Gettext = same, **_) -> str:
     variant = pack.variant(argument)
     if variant is None:
         raise KeyError(f"pack '{pack.slug}' has no variant '{argument}'")
-    return agenda_table(variant)
-
-
-def agenda_table(variant: Variant) -> str:
-    clock = "Time" if variant.clock else "Start"
-    # Dash counts set the relative column widths in the printed pack (pandoc).
-    lines = [f"| {clock} | Activity | Minutes |", f"| :{'-' * 10} | :{'-' * 56} | {'-' * 10}: |"]
-    for row in variant.rows:
-        title = row.activity.title
-        if row.activity.id != BREAK:
-            title += f" ({row.activity.grouping_label.split(' (')[0].lower()})"
-        lines.append(f"| {variant.time(row.start)} | {title} | {row.minutes} |")
-    lines.append(f"| {variant.time(variant.total)} | End | |")
-    spare = variant.slot - variant.total
-    summary = f"**Total: {format_minutes(variant.total)}** of a {format_minutes(variant.slot)} slot"
-    summary += f" ({spare} min to spare)." if spare else "."
-    return "\n".join(lines) + "\n\n" + summary
+    return agenda_table(variant, gettext)
 
 
 def _short(variant: Variant) -> str:

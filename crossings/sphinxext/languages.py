@@ -19,11 +19,14 @@ still has a missing or fuzzy string.
 
 Interface strings written by the extension itself (and a few config texts, e.g. the search
 box) go through the ``crossings`` catalog, ``locales/<code>/LC_MESSAGES/crossings.po``.
+Text generated into a page's body (the Practise sections, pack agendas and downloads) uses
+``page_gettext``: the page's language, so a page that falls back to English stays English.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 from docutils import nodes
@@ -57,6 +60,26 @@ def page_language(app: Sphinx, pagename: str) -> str:
     """The language of a page's text: the site's, or the source's where not translated."""
     langs, code = languages(app), current(app)
     return code if langs.is_translated(code, pagename) else langs.source
+
+
+def english(message: str) -> str:
+    """The English text itself: the interface of a page that is in the source language."""
+    return message
+
+
+def page_gettext(app: Sphinx, pagename: str) -> Callable[[str], str]:
+    """``_`` on a page in the site's language; on a page in English (the English site, or
+    a page that falls back to English) the English text, so the page is in one language."""
+    return _ if page_language(app, pagename) != languages(app).source else english
+
+
+def reading_gettext(env) -> Callable[[str], str]:
+    """``page_gettext`` for the page being read; in another language's site, the page is
+    read again when the interface catalog changes."""
+    po = catalog_dir(Path(env.srcdir), env.config.language or "") / f"{INTERFACE_DOMAIN}.po"
+    if env.config.language != languages(env.app).source and po.is_file():
+        env.note_dependency(str(po))
+    return page_gettext(env.app, env.docname)
 
 
 def href(app: Sphinx, pagename: str, target_lang: str, target_page: str) -> str:

@@ -12,6 +12,11 @@ Directives
 - ``pack-downloads``: links to the pack's PDF, zip and editable handouts.
 - ``pack-list``: on the facilitator landing page, every pack with its variants and totals.
 
+On a translated page of another language's site, the agenda tables, the download links and
+the fold buttons are in the page's language: their fixed words, the activity and handout
+titles go through the interface catalog (``crossings.po``; see ``packs.interface``). The
+files themselves (PDF, DOCX, ODT) are English, and the links say so.
+
 A pack's page shows the downloads first, then the agendas, then the details in sections
 that fold on phones (``order_pack_page``, ``fold_sections``).
 
@@ -47,6 +52,7 @@ from crossings.content.project import Project
 from crossings.packs.build import MANIFEST, build_packs, pack_key
 from crossings.packs.model import NOTE_DIRECTIVE, PACK_DIRECTIVES, Pack
 from crossings.packs.render import SITE, Context, directive_level, pack_files, render_part
+from crossings.sphinxext.languages import page_gettext, reading_gettext
 
 logger = logging.getLogger(__name__)
 FACILITATOR_PREFIX = "facilitator/"
@@ -111,9 +117,10 @@ class PackPart(SphinxDirective):
         self.env.note_dependency(str(pack.data_file))
         page = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
         level = directive_level(page, self.lineno)
+        _ = reading_gettext(self.env)
         try:
             text = render_part(self.name, self.arguments[0] if self.arguments else "", pack,
-                               ctx, level, SITE)
+                               ctx, level, SITE, gettext=_)
         except KeyError as exc:
             raise self.error(str(exc.args[0])) from exc
         container = nodes.container(classes=[self.name])
@@ -121,6 +128,20 @@ class PackPart(SphinxDirective):
         self.state.nested_parse(StringList(text.splitlines(), source=str(pack.data_file)),
                                 self.content_offset, container, match_titles=True)
         return [container] if len(container) else []
+
+
+def download_labels(pack: Pack, ctx: Context, _) -> dict[str, str]:
+    """``pack_files`` (file -> label) with each label in the page's language."""
+    labels = {f"{pack.slug}-pack.pdf": _("The printable pack"),
+              f"{pack.slug}-pack.zip": _("Everything in one zip file")}
+    for ref in pack.used_handouts():
+        handout = ctx.catalogue.handout(ref, pack)
+        if handout:
+            title = _(handout.title)
+            labels[f"handouts/{handout.id}.docx"] = _("{handout}, Word").format(handout=title)
+            labels[f"handouts/{handout.id}.odt"] = _("{handout}, OpenDocument").format(
+                handout=title)
+    return {name: labels.get(name, label) for name, label in pack_files(pack, ctx).items()}
 
 
 class PackDownloads(SphinxDirective):
@@ -131,13 +152,15 @@ class PackDownloads(SphinxDirective):
         pack = pack_of(ctx, self.env.docname)
         if pack is None:
             raise self.error("pack-downloads is only allowed on a pack page")
+        _ = reading_gettext(self.env)
         items = nodes.bullet_list(classes=["pack-downloads"])
-        for name, label in pack_files(pack, ctx).items():
+        for name, label in download_labels(pack, ctx, _).items():
             para = nodes.paragraph()
             para += nodes.reference("", label[:1].upper() + label[1:],
                                     refuri=site_uri(self.env.docname, pack.slug, name),
                                     classes=["download"])
-            para += nodes.Text(f" ({Path(name).suffix[1:].upper()})")
+            # Translators: after a download link; the files are English so far: say so.
+            para += nodes.Text(_(" ({format})").format(format=Path(name).suffix[1:].upper()))
             items += nodes.list_item("", para)
         return [items]
 
@@ -165,10 +188,12 @@ def append_handout_downloads(app: Sphinx, doctree: nodes.document) -> None:
     pack = ctx.catalogue.pack(parts[1])
     if pack is None or parts[3] not in pack.handouts or pack.handouts[parts[3]].kind == "figure":
         return   # a figure page is printed in the pack PDF; it has no editable copy
+    _ = reading_gettext(app.env)
     para = nodes.paragraph(classes=["handout-downloads"])
-    para += nodes.strong(text="Adapt this handout: ")
+    # Translators: before the links to the DOCX and ODT files, which are English so far.
+    para += nodes.strong(text=_("Adapt this handout: "))
     for i, fmt in enumerate(("docx", "odt")):
-        label = "Word (DOCX)" if fmt == "docx" else "OpenDocument (ODT)"
+        label = _("Word (DOCX)") if fmt == "docx" else _("OpenDocument (ODT)")
         para += nodes.reference("", label, refuri=site_uri(
             docname, pack.slug, f"handouts/{parts[3]}.{fmt}"), classes=["download"])
         para += nodes.Text(" · " if i == 0 else ".")
@@ -177,7 +202,6 @@ def append_handout_downloads(app: Sphinx, doctree: nodes.document) -> None:
 
 
 FOLD = "pack-fold"
-FOLD_SUMMARY = "Show or hide this section"
 
 
 def _section_rank(section: nodes.section) -> int:
@@ -218,13 +242,14 @@ def fold_sections(app: Sphinx, pagename: str, templatename: str, context: dict,
     from bs4 import BeautifulSoup  # a dependency of pydata-sphinx-theme
 
     soup = BeautifulSoup(body, "html.parser")
+    _ = page_gettext(app, pagename)
     for section in soup.select(f"section.{FOLD}"):
         heading = section.find(re.compile(r"^h[1-6]$"), recursive=False)
         if heading is None:
             continue
         details = soup.new_tag("details", attrs={"class": f"{FOLD}-body", "open": ""})
         summary = soup.new_tag("summary")
-        summary.string = FOLD_SUMMARY
+        summary.string = _("Show or hide this section")
         details.append(summary)
         for sibling in list(heading.next_siblings):
             details.append(sibling.extract())

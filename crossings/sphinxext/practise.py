@@ -8,6 +8,11 @@
 
 Everything comes from the exercise sources and the module front matter; links are
 ``{doc}``/``{ref}`` cross-references, so a moved page fails the strict build.
+
+On a page of another language's site that is translated, the fixed text goes through the
+interface catalog (``crossings.po``), each exercise is named by its page's (translated)
+title, and each outcome is its translation in the catalog of the module's overview page,
+where the outcomes are translatable strings (``catalogue.ModuleOverview``).
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
+from crossings.content.languages import catalog_dir, translations
 from crossings.content.modules import load_modules
 from crossings.content.project import Project
 from crossings.content.toc import read_toc
 from crossings.content.vocabulary import load_vocabulary
 from crossings.exercises.source import exercise_files, load_exercise
+from crossings.sphinxext.languages import languages, page_language, reading_gettext
 
 
 def _data(env) -> dict:
@@ -37,6 +44,7 @@ def _data(env) -> dict:
                if m.docname in order]
     modules.sort(key=lambda m: order.index(m.docname))
     outcomes = {o.id: o.text for m in modules for o in m.outcomes}
+    outcome_pages = {o.id: m.docname for m in modules for o in m.outcomes}
     slugs = {m.slug for m in modules}
     exercises: dict[str, list] = {}
     for path in exercise_files(project.root):
@@ -50,7 +58,8 @@ def _data(env) -> dict:
         pages = [d for d in order if d.startswith(f"modules/{module.slug}/")]
         if len(pages) > 1:
             last_topic[pages[-1]] = module.slug
-    cached = {"modules": modules, "outcomes": outcomes, "last_topic": last_topic,
+    cached = {"modules": modules, "outcomes": outcomes, "outcome_pages": outcome_pages,
+              "catalogs": {}, "last_topic": last_topic,
               "exercises": {k: [(d, e) for _, d, e in sorted(v, key=lambda t: t[0])]
                             for k, v in exercises.items()}}
     env._crossings_practise = cached
@@ -58,43 +67,73 @@ def _data(env) -> dict:
 
 
 def _doc_ref(docname: str, text: str, fromdoc: str) -> addnodes.pending_xref:
+    """A link to ``docname`` named by the title of that page (translated in another
+    language's site); ``text`` is only shown if the link cannot be resolved."""
     ref = addnodes.pending_xref("", refdomain="std", reftype="doc", reftarget=f"/{docname}",
-                                refexplicit=True, refwarn=True, refdoc=fromdoc)
+                                refexplicit=False, refwarn=True, refdoc=fromdoc)
     ref += nodes.inline("", text)
     return ref
 
 
-def exercise_items(env, module: str, fromdoc: str) -> nodes.bullet_list:
+def outcome_text(app: Sphinx, oid: str, fromdoc: str) -> str:
+    """An outcome in the language of page ``fromdoc``: its translation in the catalog of
+    the module overview page (msgid and msgstr end with ``(<id>)``), else the English."""
+    data = _data(app.env)
+    english = data["outcomes"].get(oid, oid)
+    code, page = page_language(app, fromdoc), data["outcome_pages"].get(oid)
+    if code != languages(app).source and page:
+        path = catalog_dir(Path(app.srcdir), code) / f"{page}.po"
+        if path.is_file():
+            app.env.note_dependency(str(path))
+        key = (code, page)
+        if key not in data["catalogs"]:
+            data["catalogs"][key] = translations(Path(app.srcdir), code, page)
+        translated = data["catalogs"][key].get(f"{english} ({oid})", "")
+        if translated.endswith(f"({oid})"):
+            return translated[:-len(f"({oid})")].rstrip() or english
+    return english
+
+
+def exercise_items(app: Sphinx, module: str, fromdoc: str) -> nodes.bullet_list:
     """One list item per exercise of ``module``: link, time, points, outcomes practised."""
+    env, _ = app.env, reading_gettext(app.env)
     data = _data(env)
     items = nodes.bullet_list(classes=["exercise-list"])
     for docname, exercise in data["exercises"].get(module, []):
         env.note_dependency(str(exercise.path))
         para = nodes.paragraph()
         para += nodes.strong("", "", _doc_ref(docname, exercise.title, fromdoc))
-        para += nodes.Text(f" (about {exercise.minutes} minutes, {exercise.points:g} points). "
-                           "It practises:")
+        para += nodes.Text(_(" (about {minutes} minutes, {points} points). It practises:")
+                           .format(minutes=exercise.minutes, points=f"{exercise.points:g}"))
         outcomes = nodes.bullet_list()
         for oid in exercise.outcomes:
             entry = nodes.paragraph()
-            entry += nodes.Text(data["outcomes"].get(oid, oid) + " ")
+            entry += nodes.Text(outcome_text(app, oid, fromdoc) + " ")
             entry += nodes.inline(text=f"({oid})", classes=["outcome-id"])
             outcomes += nodes.list_item("", entry)
         items += nodes.list_item("", para, outcomes)
     return items
 
 
-def practise_section(env, module: str, fromdoc: str, last_page: bool) -> nodes.section | None:
-    if not _data(env)["exercises"].get(module):
+def practise_section(app: Sphinx, module: str, fromdoc: str,
+                     last_page: bool) -> nodes.section | None:
+    if not _data(app.env)["exercises"].get(module):
         return None
+    _ = reading_gettext(app.env)
     section = nodes.section(ids=["practise"], names=["practise"], classes=["practise"])
-    section += nodes.title("", "Practise")
-    intro = ("You have reached the end of this module. " if last_page else "") + (
-        "Try what you have learned in the exercises below. You answer right on the page, on "
-        "a phone or a computer, with nothing to install; each question tells you how you are "
-        "doing, and at the end you can hand in your answers to a facilitator.")
+    section += nodes.title("", _("Practise"))
+    if last_page:
+        intro = _("You have reached the end of this module. Try what you have learned in the "
+                  "exercises below. You answer right on the page, on a phone or a computer, "
+                  "with nothing to install; each question tells you how you are doing, and at "
+                  "the end you can hand in your answers to a facilitator.")
+    else:
+        intro = _("Try what you have learned in the exercises below. You answer right on the "
+                  "page, on a phone or a computer, with nothing to install; each question tells "
+                  "you how you are doing, and at the end you can hand in your answers to a "
+                  "facilitator.")
     section += nodes.paragraph("", intro)
-    section += exercise_items(env, module, fromdoc)
+    section += exercise_items(app, module, fromdoc)
     return section
 
 
@@ -105,7 +144,7 @@ def add_practise(app: Sphinx, doctree: nodes.document) -> None:
     last = data["last_topic"].get(docname)
     if not (module or last):
         return
-    section = practise_section(app.env, module or last, docname, last_page=bool(last))
+    section = practise_section(app, module or last, docname, last_page=bool(last))
     if section is None:
         return
     sections = [n for n in doctree.children if isinstance(n, nodes.section)]
@@ -118,19 +157,20 @@ class ExerciseList(SphinxDirective):
     has_content = False
 
     def run(self):
-        data = _data(self.env)
+        data, app, docname = _data(self.env), self.env.app, self.env.docname
+        _ = reading_gettext(self.env)
         out: list[nodes.Node] = []
         for module in data["modules"]:
             if not data["exercises"].get(module.slug):
                 continue
             head = nodes.paragraph()
-            head += nodes.strong("", "Module: ")
-            head += _doc_ref(module.docname, module.title, self.env.docname)
-            out += [head, exercise_items(self.env, module.slug, self.env.docname)]
+            head += nodes.strong("", _("Module: "))
+            head += _doc_ref(module.docname, module.title, docname)
+            out += [head, exercise_items(app, module.slug, docname)]
         if data["exercises"].get(""):
             head = nodes.paragraph()
-            head += nodes.strong("", "Tools (not part of a module)")
-            out += [head, exercise_items(self.env, "", self.env.docname)]
+            head += nodes.strong("", _("Tools (not part of a module)"))
+            out += [head, exercise_items(app, "", docname)]
         return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -95,6 +96,34 @@ def test_status_command_counts_strings():
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("it: "))
     done, total = (int(w) for w in line.split()[1:4:2])
     assert 0 < done < total
+
+
+def test_interface_pot_holds_pack_titles_and_italian_translates_the_transitions_pack(tmp_path):
+    """Issue 19: the activity and handout titles that agendas and download links show are
+    data of pack.yml; interface-pot adds them to crossings.pot (naming the pack.yml), and
+    the Italian interface catalog translates every one the transitions pack uses."""
+    from babel.messages.pofile import read_po as babel_read_po
+
+    proc = crossings("translations", "interface-pot", "--out", str(tmp_path),
+                     "--exercises", str(tmp_path / "no-exercises"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with (tmp_path / "crossings.pot").open("rb") as handle:
+        pot = babel_read_po(handle)
+    transitions = {m.id for m in pot
+                   if "facilitator/transitions/pack.yml" in {f for f, _ in m.locations}}
+    for text in ("Welcome and a map of who is here", "Break", "plenary", "mixed trios",
+                 "Case cards: transitions", "Small-project planning canvas"):
+        assert text in transitions, text
+    for text in ("Practise", "Show or hide this section", "The printable pack",
+                 "{activity} ({grouping})", "Adapt this handout: "):
+        assert text in pot, text
+    italian = {m.msgid: m.msgstr for m in read_po(catalog_dir(REPO, "it") / "crossings.po")
+               if m.translated}
+    assert not transitions - set(italian), sorted(transitions - set(italian))
+    assert not {m.id for m in pot if m.id and m.locations[0][0].startswith("crossings/")} \
+        - set(italian), "an interface string of the code has no Italian translation"
+    for msgid, msgstr in italian.items():   # a placeholder the platform fills stays as it is
+        assert sorted(re.findall(r"\{\w+\}", msgid)) == sorted(re.findall(r"\{\w+\}", msgstr)), msgid
 
 
 # ---------------------------------------------------------------- the Italian site (slow)
@@ -231,3 +260,62 @@ def test_a_listed_page_with_a_missing_string_fails_the_build(tmp_path, site):
     out = again.stdout + again.stderr   # nothing changed: Sphinx reads no page, still fails
     assert again.returncode != 0, out[-3000:]
     assert "listed as translated into 'it' but 1 of" in out, out[-3000:]
+
+
+def texts(nodes) -> list[str]:
+    return [" ".join(n.get_text().split()) for n in nodes]
+
+
+@pytest.mark.slow
+def test_generated_text_of_the_transitions_workshop_is_italian(site, italian_site):
+    """Issue 19: the agendas, download links and fold buttons of the transitions pack page,
+    the handout download line and the Practise sections of the module are Italian on the
+    Italian site (the files stay English and say so); the English pages keep their text."""
+    pack = "facilitator/transitions/index.html"
+    it, en = soup(italian_site / pack).find("main"), soup(site / pack).find("main")
+    it_tables, en_tables = it.select("table")[:2], en.select("table")[:2]
+    assert [texts(t.select("thead th")) for t in it_tables] == [["Ora", "Attività", "Minuti"]] * 2
+    assert [texts(t.select("thead th")) for t in en_tables] == [["Time", "Activity", "Minutes"]] * 2
+    it_cells = {c for t in it_tables for c in texts(t.select("td"))}
+    en_cells = {c for t in en_tables for c in texts(t.select("td"))}
+    assert {"Accoglienza e mappa dei presenti (in plenaria)", "Pausa", "Fine",
+            "Il percorso di un bambino nel nostro territorio (terzetti misti)"} <= it_cells
+    assert {"Welcome and a map of who is here (plenary)", "Break", "End",
+            "Case: Nora starts school (mixed small groups)"} <= en_cells
+    assert not {"Break", "End"} & it_cells
+    assert not any("(plenary)" in c or "Welcome" in c for c in it_cells), it_cells
+    it_downloads = texts(it.select("ul.pack-downloads li"))
+    assert it_downloads[:2] == ["Il kit da stampare (PDF, in inglese)",
+                                "Tutto in un unico file zip (ZIP, in inglese)"]
+    assert "Schede dei casi: transizioni, Word (DOCX, in inglese)" in it_downloads
+    assert texts(en.select("ul.pack-downloads li"))[:3] == [
+        "The printable pack (PDF)", "Everything in one zip file (ZIP)",
+        "Case cards: transitions, Word (DOCX)"]
+    assert set(texts(it.select("details.pack-fold-body > summary"))) == {
+        "Mostra o nascondi questa sezione"}
+    assert set(texts(en.select("details.pack-fold-body > summary"))) == {
+        "Show or hide this section"}
+    handout = "facilitator/transitions/handouts/case-cards.html"
+    it_line = texts(soup(italian_site / handout).select("p.handout-downloads"))
+    en_line = texts(soup(site / handout).select("p.handout-downloads"))
+    assert it_line == ["Adatta questa scheda (file in inglese): Word (DOCX) · OpenDocument (ODT)."]
+    assert en_line == ["Adapt this handout: Word (DOCX) · OpenDocument (ODT)."]
+
+    for page, it_intro, en_intro in (
+            ("modules/transitions/index.html", "Metti alla prova", "Try what you"),
+            ("modules/transitions/barriers.html", "Hai concluso il modulo.",
+             "You have reached the end of this module.")):
+        it_section = soup(italian_site / page).find("section", id="practise")
+        en_section = soup(site / page).find("section", id="practise")
+        it_text, en_text = it_section.get_text(" "), en_section.get_text(" ")
+        for section, title in ((it_section, "Esercitati"), (en_section, "Practise")):
+            heading = section.find(re.compile("^h[1-6]$"))   # its text, not the "#" link
+            assert heading.find(string=True, recursive=False).strip() == title
+        assert it_intro in it_text and en_intro in en_text and en_intro not in it_text
+        assert "Obiettivi su cui lavora:" in it_text and "It practises:" not in it_text
+        assert "Distinguere le transizioni verticali da quelle orizzontali" in it_text
+        assert "Tell vertical and horizontal transitions apart" not in it_text
+        assert "Tell vertical and horizontal transitions apart" in en_text
+        assert "Esercizio: le transizioni e le quattro continuità" in it_text
+        assert "Exercise: transitions and the four continuities" in en_text
+        assert "(about 20 minutes" in en_text and "(circa 20 minuti" in it_text
