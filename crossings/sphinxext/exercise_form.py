@@ -169,6 +169,7 @@ def _rating(item: Item, base: str, texts: Texts) -> str:
     data = item.assessment
     levels = [lv["label"] for lv in data["levels"]]
     choices = [(str(n), f"{n} {name}") for n, name in enumerate(levels, start=1)]
+    level, evidence, one_line = attr(_("Level")), attr(_("Evidence")), attr(_("(one line)"))
     parts = []
     for element in data["elements"]:
         rows = []
@@ -179,18 +180,18 @@ def _rating(item: Item, base: str, texts: Texts) -> str:
             descriptors = "".join(f"<li><strong>{n} {attr(levels[n - 1])}:</strong> "
                                   f"{inline(text)}</li>"
                                   for n, text in enumerate(strand["descriptors"].values(), 1))
-            hidden_name = (f'<span class="visually-hidden"> '
-                           f'{attr(_("for {name}").format(name=name))}</span>')
+            for_name = attr(_("for {name}").format(name=name))
+            hidden_name = f'<span class="visually-hidden"> {for_name}</span>'
             summary = attr(_("The four levels of {name}").format(name=name))
             rows.append(
                 f'<div class="exercise-strand" data-strand="{attr(strand_id)}">'
                 f'<p class="exercise-strand-title"><strong>{attr(name)}</strong></p>'
                 f"<details><summary>{summary}</summary><ol>{descriptors}"
                 f"</ol></details>"
-                + _select(f"{cid}-level", f"{attr(_('Level'))}{hidden_name}", choices,
+                + _select(f"{cid}-level", f"{level}{hidden_name}", choices,
                           _("Choose a level"))
                 + f'<div class="exercise-row"><label for="{attr(cid)}-evidence">'
-                  f"{attr(_('Evidence'))}{hidden_name} {attr(_('(one line)'))}</label>"
+                  f"{evidence}{hidden_name} {one_line}</label>"
                   f'<input type="text" id="{attr(cid)}-evidence" autocomplete="off"></div></div>')
         parts.append(f"<fieldset><legend>{element['number']} {attr(element['label'])}</legend>"
                      f"{''.join(rows)}</fieldset>")
@@ -201,15 +202,15 @@ def form_html(item: Item, number: int, texts: Texts = ENGLISH) -> str:
     """The hidden form of one item, with its check button and feedback region."""
     _ = texts.ui
     spec = json.dumps(item_spec(item, texts), ensure_ascii=False, separators=(",", ":"))
-    discussion = ""
+    discussion, check = "", attr(_("Check my answer"))
     if item.type in ("plan", "reflection") and item.discussion:
+        compare = attr(_("Compare with a discussion"))
         discussion = (f'<button type="button" class="exercise-discuss" aria-expanded="false" '
-                      f'aria-controls="discussion-{attr(item.id)}" disabled>'
-                      f"{attr(_('Compare with a discussion'))}</button>")
+                      f'aria-controls="discussion-{attr(item.id)}" disabled>{compare}</button>')
     return (f'<div class="exercise-form" hidden data-item="{attr(item.id)}" '
             f'data-spec="{attr(spec)}">{_controls(item, number, texts)}'
             f'<div class="exercise-actions"><button type="button" class="exercise-check">'
-            f"{attr(_('Check my answer'))}</button>{discussion}</div>"
+            f"{check}</button>{discussion}</div>"
             f'<div class="exercise-feedback" role="status"></div></div>')
 
 
@@ -227,6 +228,8 @@ def onpage_intro(texts: Texts = ENGLISH) -> str:
 
 def handin_html(exercise: str, texts: Texts = ENGLISH) -> str:
     _ = texts.ui
+    title, code = attr(_("Hand in your answers")), attr(_("Your learner code"))
+    download, clear = attr(_("Download my answers for my facilitator")), attr(_("Clear my answers"))
     messages = ""
     if texts.translated:   # the script holds the English ones
         data = json.dumps(script_messages(_), ensure_ascii=False, separators=(",", ":"))
@@ -234,13 +237,13 @@ def handin_html(exercise: str, texts: Texts = ENGLISH) -> str:
     return (
         f'<section class="exercise-handin" id="hand-in" hidden aria-labelledby="hand-in-title" '
         f'data-exercise="{attr(exercise)}"{messages}>'
-        f'<h2 id="hand-in-title">{attr(_("Hand in your answers"))}</h2>'
+        f'<h2 id="hand-in-title">{title}</h2>'
         + "<p>" + attr(_("Download a notebook file with your answers and send it to your "
                          "facilitator, the way they asked you to (for example by e-mail or in "
                          "a shared folder). Your facilitator grades it like every other "
                          "notebook. The file name carries your learner code, never your "
                          "name.")) + "</p>"
-        f'<div class="exercise-row"><label for="learner-code">{attr(_("Your learner code"))}'
+        f'<div class="exercise-row"><label for="learner-code">{code}'
         "</label>"
         '<input type="text" id="learner-code" autocomplete="off" autocapitalize="none" '
         'spellcheck="false" aria-describedby="learner-code-help">'
@@ -248,10 +251,10 @@ def handin_html(exercise: str, texts: Texts = ENGLISH) -> str:
         + _("The code your facilitator gave you, for example <code>kq7m-3xpt</code>: small "
             "letters, digits and hyphens.") + "</p></div>"
         '<div class="exercise-actions"><button type="button" class="exercise-download-answers">'
-        f'{attr(_("Download my answers for my facilitator"))}</button></div>'
+        f'{download}</button></div>'
         '<p class="exercise-download-status" role="status"></p>'
         "<p>" + attr(_("Your answers are kept in this browser until you clear them. On a "
                        "shared computer, clear them when you are done.")) + "</p>"
         '<div class="exercise-actions"><button type="button" class="exercise-clear">'
-        f'{attr(_("Clear my answers"))}</button></div>'
+        f'{clear}</button></div>'
         '<p class="exercise-clear-status" role="status"></p></section>')
