@@ -227,3 +227,12 @@ def test_a_page_without_a_catalog_keeps_english(tmp_path):
     assert lookup("**A**: A vertical transition") == "**A**: A vertical transition"
     texts = Texts(page=lookup)
     assert texts.option("A", "A vertical transition") == "A vertical transition"
+
+
+def test_every_string_of_the_form_has_a_checked_italian_translation():
+    with INTERFACE_PO.open("rb") as handle:
+        catalog = read_po(handle, locale="it")
+    ours = [m for m in catalog if m.id and any(
+        path.endswith(("exercise_form.py", "form_texts.py")) for path, _ in m.locations)]
+    assert len(ours) >= 50
+    assert [m.id for m in ours if m.fuzzy or not m.string] == []
