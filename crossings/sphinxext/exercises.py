@@ -22,6 +22,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.i18n import docname_to_domain
 
+from crossings.content.languages import INTERFACE_DOMAIN, catalog_dir
 from crossings.content.problems import Problem
 from crossings.exercises.source import (
     Item,
@@ -100,6 +101,8 @@ def page_texts(app: Sphinx, docname: str) -> Texts:
     code = current(app)
     if code == languages(app).source:
         return Texts()
+    # the form is written into the doctree: read the page again when the interface changes
+    app.env.note_dependency(str(catalog_dir(Path(app.srcdir), code) / f"{INTERFACE_DOMAIN}.po"))
     domain = docname_to_domain(docname, app.config.gettext_compact)
     dirs = [Path(app.srcdir) / d for d in app.config.locale_dirs]
     translated = page_language(app, docname) == code
@@ -136,7 +139,7 @@ class ExerciseItem(SphinxDirective):
         texts = document_texts(self.env.app, document, self.env.docname)
         out: list[nodes.Node] = []
         if number == 1:
-            out += self.notebook_links()
+            out += self.notebook_links(texts)
             out.append(nodes.raw("", onpage_intro(texts), format="html"))
         container = nodes.container(classes=["exercise-item", f"exercise-{item.type}"],
                                     ids=[f"question-{item.id}"])
@@ -173,7 +176,8 @@ class ExerciseItem(SphinxDirective):
             out.append(box)
         return out
 
-    def notebook_links(self) -> list[nodes.Node]:
+    def notebook_links(self, texts: Texts) -> list[nodes.Node]:
+        _ = texts.ui   # in the page's language, like the form
         exercise = Path(self.env.docname).name
         notebook = release_dir(self.env.app) / exercise / f"{exercise}.ipynb"
         if not notebook.is_file():
