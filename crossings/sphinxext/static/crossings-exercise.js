@@ -51,7 +51,7 @@
     Object.keys(given).forEach(function (k) { if (k in MESSAGES) MESSAGES[k] = given[k]; });
   } catch (e) { /* keep the English ones */ }
   /* A message with its {placeholders} filled in (as text: the page shows it with textContent). */
-  function t(key, values) {
+  function msg(key, values) {
     return MESSAGES[key].replace(/\{(\w+)\}/g, function (all, name) {
       return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
     });
@@ -177,28 +177,28 @@
   /* ---- form feedback, and for practice questions: right or not, and why ---- */
   function formProblem(item) {
     var s = item.spec, v = read(item);
-    if (blank(item)) return t("not_answered");
+    if (blank(item)) return msg("not_answered");
     if (s.type === "classify") {
       var done = v.filter(Boolean).length;
-      if (done < s.count) return t("classify_lines", { done: done, count: s.count });
+      if (done < s.count) return msg("classify_lines", { done: done, count: s.count });
     }
     if (s.type === "order") {
-      if (v.some(function (x) { return !x; })) return t("order_every");
+      if (v.some(function (x) { return !x; })) return msg("order_every");
       for (var k = 0; k < v.length; k++) {
-        if (v.indexOf(v[k]) !== k) return t("order_twice", { place: v[k] });
+        if (v.indexOf(v[k]) !== k) return msg("order_twice", { place: v[k] });
       }
     }
-    if (s.type === "reflection" && words(v) < 10) return t("reflection_short", { words: words(v) });
+    if (s.type === "reflection" && words(v) < 10) return msg("reflection_short", { words: words(v) });
     if (s.type === "plan") {
       for (var i = 0; i < s.fields.length; i++) {
         var f = s.fields[i], x = v[f.id];
-        if (f.kind === "sectors" && x.length < f.min_count) return t("plan_sectors", { label: f.label, count: f.min_count });
-        if (f.kind !== "sectors" && words(x) < f.min_words) return t("plan_words", { label: f.label, count: f.min_words, words: words(x) });
+        if (f.kind === "sectors" && x.length < f.min_count) return msg("plan_sectors", { label: f.label, count: f.min_count });
+        if (f.kind !== "sectors" && words(x) < f.min_words) return msg("plan_words", { label: f.label, count: f.min_words, words: words(x) });
       }
     }
     if (s.type === "rating") {
       var missing = s.strands.filter(function (st) { return !v[st][0] || !v[st][1].trim(); });
-      if (missing.length) return t("rating_missing", { done: s.strands.length - missing.length, count: s.strands.length });
+      if (missing.length) return msg("rating_missing", { done: s.strands.length - missing.length, count: s.strands.length });
     }
     return "";
   }
@@ -216,14 +216,14 @@
     var problem = formProblem(item), text, state = "form";
     showExplain(item, []);
     if (problem) {
-      text = t("not_yet", { problem: problem }); state = "todo";
+      text = msg("not_yet", { problem: problem }); state = "todo";
     } else if (s.answer !== undefined) {
       var v = read(item), given = s.type === "order" ? orderLetters(s, v) : v;
-      if (same(given, s.answer)) { text = t("right"); state = "right"; }
+      if (same(given, s.answer)) { text = msg("right"); state = "right"; }
       else if (s.type === "classify") {
         var right = given.filter(function (g, k) { return g === s.answer[k]; }).length;
-        text = t("classify_wrong", { right: right, count: s.count }); state = "wrong";
-      } else { text = t("wrong"); state = "wrong"; }
+        text = msg("classify_wrong", { right: right, count: s.count }); state = "wrong";
+      } else { text = msg("wrong"); state = "wrong"; }
       var ids = [];
       if (s.explain === "text") ids = ["explain-" + s.id];
       else if (s.explain === "letters") {
@@ -232,11 +232,11 @@
       }
       showExplain(item, ids);
     } else if (s.type === "reflection" || s.type === "plan") {
-      text = t("complete_rubric");
+      text = msg("complete_rubric");
     } else if (s.type === "sector" || s.type === "rating") {
-      text = t("complete_thanks");
+      text = msg("complete_thanks");
     } else {
-      text = t("complete_graded");
+      text = msg("complete_graded");
     }
     box.textContent = text;
     box.setAttribute("data-state", state);
@@ -246,12 +246,12 @@
     var s = item.spec;
     Array.prototype.forEach.call(item.form.querySelectorAll("textarea"), function (t) {
       var n = words(t.value), c = t.parentNode.querySelector(".exercise-count");
-      if (c) c.textContent = t(n === 1 ? "word" : "words", { count: n });
+      if (c) c.textContent = msg(n === 1 ? "word" : "words", { count: n });
     });
     if (s.type === "order") {
       var v = read(item), p = item.form.querySelector(".exercise-order-preview");
       var full = v.every(Boolean) && v.every(function (x, k) { return v.indexOf(x) === k; });
-      p.textContent = full ? t("your_order", { order: orderLetters(s, v).join(", ") }) : "";
+      p.textContent = full ? msg("your_order", { order: orderLetters(s, v).join(", ") }) : "";
     }
     var discuss = item.form.querySelector(".exercise-discuss");
     if (discuss) discuss.disabled = !!formProblem(item);
@@ -289,7 +289,7 @@
     });
     $("learner-code").value = "";
     panel.querySelector(".exercise-download-status").textContent = "";
-    panel.querySelector(".exercise-clear-status").textContent = t("cleared");
+    panel.querySelector(".exercise-clear-status").textContent = msg("cleared");
   }
 
   /* ---- the hand-in notebook ---- */
@@ -298,7 +298,7 @@
     var input = $("learner-code"), code = input.value.trim().toLowerCase();
     input.value = code;
     if (!CODE.test(code)) {
-      status.textContent = code ? t("code_invalid") : t("code_missing");
+      status.textContent = code ? msg("code_invalid") : msg("code_missing");
       input.setAttribute("aria-invalid", "true");
       input.focus();
       return;
@@ -312,7 +312,7 @@
       if (formProblem(it)) open.push(it.number);
       Object.keys(v).forEach(function (k) { values[k] = v[k]; });
     });
-    status.textContent = t("preparing");
+    status.textContent = msg("preparing");
     fetch(link.getAttribute("href"), { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (nb) {
@@ -332,11 +332,11 @@
         a.click();
         a.remove();
         setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
-        status.textContent = t("saved", { name: name }) +
-          (open.length ? t("open_questions", { questions: open.join(", ") }) : t("all_answered"));
+        status.textContent = msg("saved", { name: name }) +
+          (open.length ? msg("open_questions", { questions: open.join(", ") }) : msg("all_answered"));
       })
       .catch(function () {
-        status.textContent = t("load_failed");
+        status.textContent = msg("load_failed");
       });
   }
 
