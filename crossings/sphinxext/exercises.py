@@ -20,9 +20,10 @@ from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.i18n import docname_to_domain
 
+from crossings.content.languages import INTERFACE_DOMAIN, catalog_dir
 from crossings.content.problems import Problem
-from crossings.exercises.answers import SECTORS
 from crossings.exercises.source import (
     Item,
     _load_item,
@@ -31,7 +32,8 @@ from crossings.exercises.source import (
     rubric_markdown,
 )
 from crossings.sphinxext.exercise_form import form_html, handin_html, onpage_intro
-from crossings.sphinxext.languages import _
+from crossings.sphinxext.form_texts import Texts, page_catalog, plan_field_line, same
+from crossings.sphinxext.languages import _, current, languages, page_language
 
 logger = logging.getLogger(__name__)
 NOTEBOOK_DIR = "notebooks"
@@ -65,10 +67,7 @@ def learner_view(item: Item, number: int) -> list[str]:
         lines += options_markdown(item.options) + ["", "Put all the steps in order."]
     elif item.type == "plan":
         lines += ["Your plan has these parts:", ""]
-        for fld in item.fields:
-            need = (f"partners from at least {fld.min_count} sectors ({', '.join(SECTORS)})"
-                    if fld.kind == "sectors" else f"at least {fld.min_words} words")
-            lines.append(f"- **{fld.label}**: {need}")
+        lines += [f"- {plan_field_line(fld)}" for fld in item.fields]
         lines += ["", f"Each complete part earns points automatically. The facilitator gives up to "
                       f"{points_text(item.quality_points)} more for the quality of the whole plan."]
         lines += rubric_markdown(item)
@@ -95,6 +94,30 @@ def rating_view(data: dict) -> list[str]:
     return lines
 
 
+def page_texts(app: Sphinx, docname: str) -> Texts:
+    """The texts of the form of one page: the interface catalog where the page is shown in
+    the site's language (``locales/languages.yml``), and the page's own catalog, found as
+    Sphinx's Locale transform finds it, for the exercise's options and labels."""
+    code = current(app)
+    if code == languages(app).source:
+        return Texts()
+    # the form is written into the doctree: read the page again when the interface changes
+    app.env.note_dependency(str(catalog_dir(Path(app.srcdir), code) / f"{INTERFACE_DOMAIN}.po"))
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    dirs = [Path(app.srcdir) / d for d in app.config.locale_dirs]
+    translated = page_language(app, docname) == code
+    return Texts(ui=_ if translated else same, page=page_catalog(dirs, code, domain),
+                 translated=translated)
+
+
+def document_texts(app: Sphinx, document: nodes.document, docname: str) -> Texts:
+    """Found once per page; ``add_handin`` removes it before Sphinx pickles the doctree."""
+    texts = getattr(document, "_crossings_texts", None)
+    if texts is None:
+        texts = document._crossings_texts = page_texts(app, docname)
+    return texts
+
+
 class ExerciseItem(SphinxDirective):
     has_content = True
 
@@ -113,10 +136,11 @@ class ExerciseItem(SphinxDirective):
         document = self.state.document
         number = getattr(document, "_crossings_items", 0) + 1
         document._crossings_items = number
+        texts = document_texts(self.env.app, document, self.env.docname)
         out: list[nodes.Node] = []
         if number == 1:
-            out += self.notebook_links()
-            out.append(nodes.raw("", onpage_intro(), format="html"))
+            out += self.notebook_links(texts)
+            out.append(nodes.raw("", onpage_intro(texts), format="html"))
         container = nodes.container(classes=["exercise-item", f"exercise-{item.type}"],
                                     ids=[f"question-{item.id}"])
         lines = learner_view(item, number)
@@ -124,7 +148,7 @@ class ExerciseItem(SphinxDirective):
         static = nodes.container(classes=["exercise-static"] if item.type in STATIC_TYPES else [])
         self.parse_into(static, lines[4:])
         container += static
-        container += nodes.raw("", form_html(item, number), format="html")
+        container += nodes.raw("", form_html(item, number, texts), format="html")
         container += self.feedback_texts(item)
         return out + [container]
 
@@ -152,7 +176,8 @@ class ExerciseItem(SphinxDirective):
             out.append(box)
         return out
 
-    def notebook_links(self) -> list[nodes.Node]:
+    def notebook_links(self, texts: Texts) -> list[nodes.Node]:
+        _ = texts.ui   # in the page's language, like the form
         exercise = Path(self.env.docname).name
         notebook = release_dir(self.env.app) / exercise / f"{exercise}.ipynb"
         if not notebook.is_file():
@@ -203,11 +228,13 @@ def copy_notebooks(app: Sphinx, exception) -> None:
 
 def add_handin(app: Sphinx, doctree: nodes.document) -> None:
     """An exercise page ends with the hand-in panel (download, learner code, clear)."""
+    texts = doctree.__dict__.pop("_crossings_texts", None)   # functions: not picklable
     if not getattr(doctree, "_crossings_items", 0):
         return
     sections = [n for n in doctree.children if isinstance(n, nodes.section)]
     target = sections[-1] if sections else doctree
-    target += nodes.raw("", handin_html(Path(app.env.docname).name), format="html")
+    texts = texts or page_texts(app, app.env.docname)
+    target += nodes.raw("", handin_html(Path(app.env.docname).name, texts), format="html")
 
 
 def add_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

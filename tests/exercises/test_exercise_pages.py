@@ -434,3 +434,96 @@ def test_text_with_quotes_newlines_and_unicode_survives_the_download(base_url, p
                 if c.metadata["nbgrader"]["grade_id"] == f"{plan.id}-{field.id}-answer")
     assert answer_cell_problem(cell.source) is None
     assert ast.literal_eval(cell.source.split("=", 1)[1].strip()) == TRICKY.strip()
+
+
+# ----------------------------------------------------------------- the Italian pages
+
+def italian_exercises(exercises):
+    from crossings.content.languages import load_languages
+
+    langs = load_languages(REPO)
+    chosen = [e for e in exercises if langs.is_translated(
+        "it", e.path.relative_to(REPO).with_suffix("").as_posix())]
+    assert "transitions-ex1" in {e.id for e in chosen}
+    return chosen
+
+
+def self_check(playwright, base_url: str, path: str, exercise, kind: str, folder: Path):
+    """One learner fills a page with ``kind`` answers, checks each question, downloads."""
+    with chromium(playwright, accept_downloads=True) as context:
+        block_other_hosts(context)
+        page = open_page(context, base_url, path)
+        visible = page.locator("main").inner_text()
+        questions = {i.id: page.locator(f"#question-{i.id}").inner_text() for i in exercise.items}
+        for item in exercise.items:
+            fill(page, item, answers(item, kind)[0])
+        states, texts = {}, {}
+        for item in exercise.items:
+            form = page.locator(f".exercise-form[data-item='{item.id}']")
+            form.locator(".exercise-check").click()
+            states[item.id] = form.locator(".exercise-feedback").get_attribute("data-state")
+            texts[item.id] = form.locator(".exercise-feedback").inner_text()
+        shown = page.eval_on_selector_all(".exercise-explain.is-shown",
+                                          "els => els.map(e => e.id)")
+        file = download(page, CODES[kind], folder)
+        status = page.inner_text(".exercise-download-status")
+    return {"visible": visible, "questions": questions, "states": states, "texts": texts, "shown": shown,
+            "file": file, "status": status}
+
+
+def test_italian_exercise_pages_answer_in_italian_with_the_same_result(
+        site, base_url, playwright, exercises, tmp_path):
+    """The form of a translated exercise page is Italian (labels, options once, buttons,
+    feedback); the same answers give the same self-check and the same answer cells as on the
+    English page, in the Italian release notebook."""
+    from crossings.content.languages import translations
+
+    for exercise in italian_exercises(exercises):
+        path = page_of(exercise)
+        catalog = translations(REPO, "it", path.removesuffix(".html"))
+        for kind in ("model", "wrong"):
+            en = self_check(playwright, base_url, path, exercise, kind, tmp_path / f"en-{kind}")
+            it = self_check(playwright, base_url, f"it/{path}", exercise, kind,
+                            tmp_path / f"it-{kind}")
+            assert it["states"] == en["states"], (exercise.id, kind, it["texts"])
+            assert it["shown"] == en["shown"], (exercise.id, kind)
+            ours, theirs = nbformat.read(it["file"], 4), nbformat.read(en["file"], 4)
+            assert it["file"].name == en["file"].name
+            release = nbformat.read(site.parent / "exercises" / "it" / "release" / exercise.id
+                                    / f"{exercise.id}.ipynb", 4)
+            assert len(ours.cells) == len(theirs.cells) == len(release.cells)
+            for mine, english, original in zip(ours.cells, theirs.cells, release.cells,
+                                               strict=True):
+                assert mine.metadata == english.metadata == original.metadata
+                if (mine.metadata.get("nbgrader") or {}).get("solution"):
+                    assert mine.source == english.source, (exercise.id, kind)
+                else:   # the Italian notebook, untouched
+                    assert mine.source == original.source
+            assert "Invialo a chi conduce" in it["status"], it["status"]
+            for item in exercise.items:
+                text = it["texts"][item.id]
+                if kind == "model" and item.formative:
+                    assert text == "Giusto. Ben fatto.", (item.id, text)
+                elif kind == "wrong" and item.formative:
+                    assert text.startswith("Non "), (item.id, text)
+                elif item.check == "summative":
+                    assert "non dice se è giusta" in text, (item.id, text)
+                elif kind == "model" and item.type in ("plan", "reflection"):
+                    assert "completa" in text, (item.id, text)
+        visible = it["visible"]
+        for english in ("Your answer to question", "Check my answer", "Hand in your answers",
+                        "Download my answers", "Clear my answers", "Choose a category",
+                        "Choose its place"):
+            assert english not in visible, (exercise.id, english)
+        assert "La tua risposta alla domanda 1" in visible and "Controlla la risposta" in visible
+        assert "Consegna le tue risposte" in visible
+        for number, item in enumerate(exercise.items, start=1):
+            if item.type != "choice":
+                continue
+            assert f"La tua risposta alla domanda {number} (scegli" in visible
+            question = it["questions"][item.id]   # the printed list is hidden by the script
+            for key, text in item.options.items():
+                italian = catalog[f"**{key}**: {' '.join(text.split())}"]
+                italian = italian.removeprefix(f"**{key}**:").strip()
+                assert question.count(italian) == 1, (exercise.id, key, italian, question)
+                assert text not in question, (exercise.id, key, text)

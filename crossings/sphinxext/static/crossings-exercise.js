@@ -16,6 +16,46 @@
   var exercise = panel.getAttribute("data-exercise");
   var KEY = "crossings-answers:" + exercise;
   var CODE = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+  /* English messages; a translated page passes its own in data-messages (the same keys,
+   * made by crossings/sphinxext/form_texts.py from the interface catalog). */
+  var MESSAGES = {
+    "not_answered": "you have not answered yet.",
+    "classify_lines": "choose a category for every line ({done} of {count} done).",
+    "order_every": "give every step a place.",
+    "order_twice": "each place can be used once (place {place} is used twice).",
+    "reflection_short": "write at least a few sentences (you wrote {words} words).",
+    "plan_sectors": "for “{label}”, choose partners from at least {count} different sectors.",
+    "plan_words": "for “{label}”, write at least {count} words (you wrote {words}).",
+    "rating_missing": "rate every strand with a level and one line of evidence ({done} of {count} done).",
+    "not_yet": "Not yet: {problem}",
+    "right": "Right. Well done.",
+    "classify_wrong": "Not quite: {right} of {count} lines are right. Read why below, then try again.",
+    "wrong": "Not quite right yet. Read why below, then try again.",
+    "complete_rubric": "Your answer is complete. Your facilitator reads it with the rubric above.",
+    "complete_thanks": "Thank you: your answer is complete.",
+    "complete_graded": "Your answer is complete. This question counts for your grade, so the page does not say whether it is right.",
+    "word": "{count} word",
+    "words": "{count} words",
+    "your_order": "Your order: {order}",
+    "cleared": "Your answers are cleared from this browser.",
+    "code_invalid": "This learner code is not valid: use small letters, digits and hyphens, with no spaces (not your name).",
+    "code_missing": "Type your learner code first.",
+    "preparing": "Preparing your notebook…",
+    "saved": "Saved {name}. Send this file to your facilitator.",
+    "open_questions": " Not complete yet: question {questions}.",
+    "all_answered": " Every question is answered.",
+    "load_failed": "The notebook could not be loaded. Check your connection and try again, or use the notebook download at the top of the page."
+  };
+  try {
+    var given = JSON.parse(panel.getAttribute("data-messages") || "{}");
+    Object.keys(given).forEach(function (k) { if (k in MESSAGES) MESSAGES[k] = given[k]; });
+  } catch (e) { /* keep the English ones */ }
+  /* A message with its {placeholders} filled in (as text: the page shows it with textContent). */
+  function msg(key, values) {
+    return MESSAGES[key].replace(/\{(\w+)\}/g, function (all, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
+    });
+  }
   var forms = Array.prototype.slice.call(document.querySelectorAll(".exercise-form"));
   var items = forms.map(function (form, n) {
     return { form: form, spec: JSON.parse(form.getAttribute("data-spec")), number: n + 1 };
@@ -137,28 +177,28 @@
   /* ---- form feedback, and for practice questions: right or not, and why ---- */
   function formProblem(item) {
     var s = item.spec, v = read(item);
-    if (blank(item)) return "you have not answered yet.";
+    if (blank(item)) return msg("not_answered");
     if (s.type === "classify") {
       var done = v.filter(Boolean).length;
-      if (done < s.count) return "choose a category for every line (" + done + " of " + s.count + " done).";
+      if (done < s.count) return msg("classify_lines", { done: done, count: s.count });
     }
     if (s.type === "order") {
-      if (v.some(function (x) { return !x; })) return "give every step a place.";
+      if (v.some(function (x) { return !x; })) return msg("order_every");
       for (var k = 0; k < v.length; k++) {
-        if (v.indexOf(v[k]) !== k) return "each place can be used once (place " + v[k] + " is used twice).";
+        if (v.indexOf(v[k]) !== k) return msg("order_twice", { place: v[k] });
       }
     }
-    if (s.type === "reflection" && words(v) < 10) return "write at least a few sentences (you wrote " + words(v) + " words).";
+    if (s.type === "reflection" && words(v) < 10) return msg("reflection_short", { words: words(v) });
     if (s.type === "plan") {
       for (var i = 0; i < s.fields.length; i++) {
         var f = s.fields[i], x = v[f.id];
-        if (f.kind === "sectors" && x.length < f.min_count) return "for “" + f.label + "”, choose partners from at least " + f.min_count + " different sectors.";
-        if (f.kind !== "sectors" && words(x) < f.min_words) return "for “" + f.label + "”, write at least " + f.min_words + " words (you wrote " + words(x) + ").";
+        if (f.kind === "sectors" && x.length < f.min_count) return msg("plan_sectors", { label: f.label, count: f.min_count });
+        if (f.kind !== "sectors" && words(x) < f.min_words) return msg("plan_words", { label: f.label, count: f.min_words, words: words(x) });
       }
     }
     if (s.type === "rating") {
       var missing = s.strands.filter(function (st) { return !v[st][0] || !v[st][1].trim(); });
-      if (missing.length) return "rate every strand with a level and one line of evidence (" + (s.strands.length - missing.length) + " of " + s.strands.length + " done).";
+      if (missing.length) return msg("rating_missing", { done: s.strands.length - missing.length, count: s.strands.length });
     }
     return "";
   }
@@ -176,14 +216,14 @@
     var problem = formProblem(item), text, state = "form";
     showExplain(item, []);
     if (problem) {
-      text = "Not yet: " + problem; state = "todo";
+      text = msg("not_yet", { problem: problem }); state = "todo";
     } else if (s.answer !== undefined) {
       var v = read(item), given = s.type === "order" ? orderLetters(s, v) : v;
-      if (same(given, s.answer)) { text = "Right. Well done."; state = "right"; }
+      if (same(given, s.answer)) { text = msg("right"); state = "right"; }
       else if (s.type === "classify") {
         var right = given.filter(function (g, k) { return g === s.answer[k]; }).length;
-        text = "Not quite: " + right + " of " + s.count + " lines are right. Read why below, then try again."; state = "wrong";
-      } else { text = "Not quite right yet. Read why below, then try again."; state = "wrong"; }
+        text = msg("classify_wrong", { right: right, count: s.count }); state = "wrong";
+      } else { text = msg("wrong"); state = "wrong"; }
       var ids = [];
       if (s.explain === "text") ids = ["explain-" + s.id];
       else if (s.explain === "letters") {
@@ -192,11 +232,11 @@
       }
       showExplain(item, ids);
     } else if (s.type === "reflection" || s.type === "plan") {
-      text = "Your answer is complete. Your facilitator reads it with the rubric above.";
+      text = msg("complete_rubric");
     } else if (s.type === "sector" || s.type === "rating") {
-      text = "Thank you: your answer is complete.";
+      text = msg("complete_thanks");
     } else {
-      text = "Your answer is complete. This question counts for your grade, so the page does not say whether it is right.";
+      text = msg("complete_graded");
     }
     box.textContent = text;
     box.setAttribute("data-state", state);
@@ -206,12 +246,12 @@
     var s = item.spec;
     Array.prototype.forEach.call(item.form.querySelectorAll("textarea"), function (t) {
       var n = words(t.value), c = t.parentNode.querySelector(".exercise-count");
-      if (c) c.textContent = n + (n === 1 ? " word" : " words");
+      if (c) c.textContent = msg(n === 1 ? "word" : "words", { count: n });
     });
     if (s.type === "order") {
       var v = read(item), p = item.form.querySelector(".exercise-order-preview");
       var full = v.every(Boolean) && v.every(function (x, k) { return v.indexOf(x) === k; });
-      p.textContent = full ? "Your order: " + orderLetters(s, v).join(", ") : "";
+      p.textContent = full ? msg("your_order", { order: orderLetters(s, v).join(", ") }) : "";
     }
     var discuss = item.form.querySelector(".exercise-discuss");
     if (discuss) discuss.disabled = !!formProblem(item);
@@ -249,7 +289,7 @@
     });
     $("learner-code").value = "";
     panel.querySelector(".exercise-download-status").textContent = "";
-    panel.querySelector(".exercise-clear-status").textContent = "Your answers are cleared from this browser.";
+    panel.querySelector(".exercise-clear-status").textContent = msg("cleared");
   }
 
   /* ---- the hand-in notebook ---- */
@@ -258,7 +298,7 @@
     var input = $("learner-code"), code = input.value.trim().toLowerCase();
     input.value = code;
     if (!CODE.test(code)) {
-      status.textContent = code ? "This learner code is not valid: use small letters, digits and hyphens, with no spaces (not your name)." : "Type your learner code first.";
+      status.textContent = code ? msg("code_invalid") : msg("code_missing");
       input.setAttribute("aria-invalid", "true");
       input.focus();
       return;
@@ -272,7 +312,7 @@
       if (formProblem(it)) open.push(it.number);
       Object.keys(v).forEach(function (k) { values[k] = v[k]; });
     });
-    status.textContent = "Preparing your notebook…";
+    status.textContent = msg("preparing");
     fetch(link.getAttribute("href"), { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (nb) {
@@ -292,11 +332,11 @@
         a.click();
         a.remove();
         setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
-        status.textContent = "Saved " + name + ". Send this file to your facilitator." +
-          (open.length ? " Not complete yet: question " + open.join(", ") + "." : " Every question is answered.");
+        status.textContent = msg("saved", { name: name }) +
+          (open.length ? msg("open_questions", { questions: open.join(", ") }) : msg("all_answered"));
       })
       .catch(function () {
-        status.textContent = "The notebook could not be loaded. Check your connection and try again, or use the notebook download at the top of the page.";
+        status.textContent = msg("load_failed");
       });
   }
 
