@@ -25,6 +25,9 @@ together with docutils.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from sphinx.application import Sphinx
 
 from crossings.sphinxext import (
@@ -47,7 +50,24 @@ FEATURES = (languages, catalogue, coverage, exercises, practise, packs, metadata
             trim, styles, precompress, selfassessment)
 
 
+CODE_SUFFIXES = {".py", ".js", ".css", ".html", ".svg"}
+
+
+def code_version(package: Path = Path(__file__).resolve().parents[1]) -> int:
+    """A number that changes whenever the code that renders pages changes (every module,
+    template and static file of the ``crossings`` package). Sphinx starts from a fresh
+    environment when an extension's ``env_version`` differs from the one it saved, so a
+    page read by older code (an English form on an Italian page, say) is never kept."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return int(digest.hexdigest()[:12], 16)
+
+
 def setup(app: Sphinx) -> dict:
     for feature in FEATURES:
         feature.setup(app)
-    return {"version": "0.2", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "0.2", "env_version": code_version(),
+            "parallel_read_safe": True, "parallel_write_safe": True}

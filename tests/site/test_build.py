@@ -125,6 +125,14 @@ def test_fixture_book_builds(minibook, tmp_path):
     assert (result.html / "exercises" / "demo" / link).resolve().is_file()
     text = exercise.get_text(" ")
     assert "Children visit the school" not in text and "B, A, C" not in text and "model" not in text
+    # the saved environment carries the code version (a code change starts Sphinx afresh)
+    import pickle
+
+    from crossings.sphinxext import code_version
+
+    with (result.html.parent / ".doctrees" / "environment.pickle").open("rb") as handle:
+        env = pickle.load(handle)   # noqa: S301 - our own build's file
+    assert env.version["crossings.sphinxext"] == code_version()
 
 
 def test_broken_cross_reference_fails_the_build(minibook, tmp_path):
@@ -143,3 +151,26 @@ def test_unknown_glossary_term_fails_the_build(minibook, tmp_path):
     result = build_book(minibook, tmp_path / "out")
     assert result.returncode != 0
     assert "term not in glossary: 'translation'" in result.output
+
+
+def test_a_change_to_the_rendering_code_starts_sphinx_afresh(tmp_path):
+    """The extension's env_version is a hash of the package's code: Sphinx keeps no page
+    read by older code (it compares env_version with the saved environment's)."""
+    from crossings.sphinxext import code_version
+
+    package = tmp_path / "crossings"
+    (package / "sphinxext" / "static").mkdir(parents=True)
+    module = package / "sphinxext" / "form.py"
+    module.write_text("LABEL = 'Your answer'\n")
+    (package / "sphinxext" / "static" / "form.js").write_text("let a = 1;\n")
+    first = code_version(package)
+    assert code_version(package) == first                    # stable
+    (package / "notes.txt").write_text("not code")
+    (package / "sphinxext" / "__pycache__").mkdir()
+    (package / "sphinxext" / "__pycache__" / "form.cpython-311.pyc").write_bytes(b"\0")
+    assert code_version(package) == first                    # only code counts
+    module.write_text("LABEL = _('Your answer')\n")
+    assert code_version(package) != first                    # a code change
+    module.write_text("LABEL = 'Your answer'\n")
+    (package / "sphinxext" / "static" / "form.js").write_text("let a = 2;\n")
+    assert code_version(package) != first                    # a script change
