@@ -51,9 +51,10 @@ FEATURES = (languages, catalogue, coverage, exercises, practise, packs, metadata
 
 
 CODE_SUFFIXES = {".py", ".js", ".css", ".html", ".svg"}
+PACKAGE = Path(__file__).resolve().parents[1]   # crossings/
 
 
-def code_version(package: Path = Path(__file__).resolve().parents[1]) -> int:
+def code_version(package: Path = PACKAGE) -> int:
     """A number that changes whenever the code that renders pages changes (every module,
     template and static file of the ``crossings`` package). Sphinx starts from a fresh
     environment when an extension's ``env_version`` differs from the one it saved, so a
