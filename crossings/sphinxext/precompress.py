@@ -40,13 +40,25 @@ def compress_file(path: Path) -> int:
     return written
 
 
+def is_fresh(path: Path) -> bool:
+    """True when the compressed copies of ``path`` are newer than it: an incremental build
+    rewrites only the pages it changed, so only those are compressed again (compressing the
+    whole site, both languages, took most of a one-page rebuild)."""
+    copies = [c for c in (path.with_name(path.name + ".gz"), path.with_name(path.name + ".br"))
+              if c.is_file()]
+    source = path.stat().st_mtime_ns
+    return bool(copies) and all(c.stat().st_mtime_ns >= source for c in copies)
+
+
 def precompress(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    written = sum(compress_file(p) for p in outdir.rglob("*")
-                  if p.suffix in SUFFIXES and p.is_file())
-    logger.info(f"crossings precompress: {written} .gz/.br file(s) written")
+    files = [p for p in outdir.rglob("*") if p.suffix in SUFFIXES and p.is_file()]
+    stale = [p for p in files if not is_fresh(p)]
+    written = sum(compress_file(p) for p in stale)
+    logger.info(f"crossings precompress: {written} .gz/.br file(s) written "
+                f"({len(files) - len(stale)} file(s) unchanged)")
 
 
 def setup(app: Sphinx) -> dict:

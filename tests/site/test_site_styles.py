@@ -59,6 +59,21 @@ def test_precompressed_copies_hold_the_same_bytes(tmp_path):
     assert not (tmp_path / "page.html.gz").exists() and not (tmp_path / "page.html.br").exists()
 
 
+def test_only_pages_changed_since_their_copies_are_compressed_again(tmp_path):
+    import os
+
+    from crossings.sphinxext.precompress import is_fresh
+
+    page = tmp_path / "page.html"
+    page.write_text("<p>Crossings</p>\n" * 200, encoding="utf-8")
+    assert not is_fresh(page)                      # no copies yet
+    compress_file(page)
+    assert is_fresh(page)
+    later = page.stat().st_mtime_ns + 2_000_000_000
+    os.utime(page, ns=(later, later))              # the build rewrote the page
+    assert not is_fresh(page)
+
+
 def pages_of(site):
     for path in sorted(site.rglob("*.html")):
         rel = path.relative_to(site).as_posix()
