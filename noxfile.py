@@ -14,7 +14,9 @@ arguments after `--` through.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -59,8 +61,9 @@ def ensure_debian_package(session: nox.Session, command: str, package: str) -> N
 
 
 # Node tools pinned with package.json + package-lock.json, installed with `npm ci`:
-# axe-core for the browser tests, Lighthouse for the bench. `nox -s lock` moves the pins.
-NPM_TOOLS = {"axe": ("axe-core",), "lighthouse": ("lighthouse",)}
+# axe-core for the browser tests, Lighthouse for the bench. `nox -s lock` moves the pins to
+# the newest release of each spec (Lighthouse 13 needs Node >= 22.19; our machines have 20).
+NPM_TOOLS = {"axe": ("axe-core@latest",), "lighthouse": ("lighthouse@12",)}
 
 
 def npm_ci(session: nox.Session, tool: str) -> None:
@@ -232,13 +235,37 @@ def lock(session: nox.Session) -> None:
     (ROOT / "constraints.txt").write_text(header + "\n".join(lines) + "\n")
     session.log(f"constraints.txt: {len(lines)} packages ({sys.version.split()[0]}, {os.name})")
     ensure_debian_package(session, "npm", "npm")
-    for tool, packages in NPM_TOOLS.items():
+    for tool, specs in NPM_TOOLS.items():
         folder = str(ROOT / "tools" / tool)
         # newest release of each, written exactly into package.json and package-lock.json
         session.run("npm", "install", "--no-audit", "--no-fund", "--save-exact", "--prefix", folder,
-                    *(f"{name}@latest" for name in packages), external=True)
+                    *specs, external=True)
+        if pin_moving_tags(Path(folder)):
+            session.run("npm", "install", "--package-lock-only", "--no-audit", "--no-fund",
+                        "--prefix", folder, external=True)
+        names = [spec.rsplit("@", 1)[0] for spec in specs]
         session.log(f"tools/{tool}: " + session.run(
-            "npm", "ls", "--prefix", folder, *packages, external=True, silent=True).strip())
+            "npm", "ls", "--prefix", folder, *names, external=True, silent=True).strip())
+
+
+def pin_moving_tags(folder: Path) -> bool:
+    """A dependency asked for at a tag such as "latest" makes `npm ci` fail as soon as the tag
+    moves ("package.json and package-lock.json are not in sync"). Pin each one, through
+    package.json's "overrides", to the version the lock holds. True if package.json changed."""
+    lock = json.loads((folder / "package-lock.json").read_text())
+    packages = lock.get("packages", {})
+    pins = {}
+    for entry in packages.values():
+        for name, spec in entry.get("dependencies", {}).items():
+            if re.fullmatch(r"[A-Za-z][\w.-]*", spec or "") and spec not in ("x", "X"):  # a tag
+                pins[name] = packages.get(f"node_modules/{name}", {}).get("version", spec)
+    manifest_file = folder / "package.json"
+    manifest = json.loads(manifest_file.read_text())
+    if manifest.get("overrides", {}) == pins:
+        return False
+    manifest["overrides"] = pins
+    manifest_file.write_text(json.dumps(manifest, indent=2) + "\n")
+    return True
 
 
 @nox.session(default=False)
