@@ -152,13 +152,32 @@ def _split_selectors(prelude: str) -> list[str]:
     return parts
 
 
+_PARSED: dict[tuple[str, str], Stylesheet] = {}
+
+
+def parsed(text: str, base: str) -> Stylesheet:
+    """A stylesheet parsed once per process: the preview's application builds again and
+    again with the same theme files (about 1 s of parsing per build otherwise)."""
+    key = (base, text)
+    if key not in _PARSED:
+        _PARSED[key] = Stylesheet(text, base)
+    return _PARSED[key]
+
+
 class Inliner:
     """Replaces the stylesheet links of built pages by the CSS each page uses."""
 
     def __init__(self, outdir: Path) -> None:
         self.outdir = outdir
-        self.words = script_words(outdir / "_static")
+        self._words: set[str] | None = None
         self._sheets: dict[str, tuple[Stylesheet, ...]] = {}
+
+    @property
+    def words(self) -> set[str]:
+        """The scripts' words, read once and only when a page needs its CSS chosen."""
+        if self._words is None:
+            self._words = script_words(self.outdir / "_static")
+        return self._words
 
     def sheets(self, rel: str) -> tuple[Stylesheet, ...]:
         """The file at ``rel`` (site-relative), preceded by what it @imports (parsed once)."""
@@ -175,12 +194,14 @@ class Inliner:
         imported: list[Stylesheet] = []
         for target in _IMPORT.findall(text):
             imported += self.sheets(posixpath.normpath(posixpath.join(base, target)))
-        return (*imported, Stylesheet(_IMPORT.sub("", text), base))
+        return (*imported, parsed(_IMPORT.sub("", text), base))
 
     def page(self, path: Path) -> str | None:
         text = path.read_text(encoding="utf-8")
         head_end = text.find("</head>")
         head, rest = text[:head_end], text[head_end:]
+        if not _needs_work(head):
+            return None  # done by an earlier build (most pages of an incremental build)
         links = list(_LINK.finditer(head))
         page_dir = path.parent.relative_to(self.outdir).as_posix()
         page_dir = "" if page_dir == "." else page_dir
@@ -212,6 +233,14 @@ class Inliner:
             return f"<script defer{match.group(1)}></script>"
 
         return _HEAD_SCRIPT.sub(fix, head)
+
+
+def _needs_work(head: str) -> bool:
+    """Whether a page's head still has what ``Inliner.page`` replaces: a stylesheet link, a
+    script preload hint or a script without ``defer`` (substring tests first: cheap)."""
+    if 'rel="stylesheet"' in head or 'rel="preload" as="script"' in head:
+        return True
+    return "<script" in head and _HEAD_SCRIPT.search(head) is not None
 
 
 def _relocate(css: str, css_dir: str, page_dir: str) -> str:

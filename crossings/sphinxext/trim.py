@@ -145,10 +145,15 @@ def _search_as_you_type(app: Sphinx) -> bool:
 
 
 def trim_html(text: str, search_page: bool, search_as_you_type: bool) -> str:
-    text = _FONTAWESOME.sub("", text)
-    if not any(marker in text for marker in _BOOTSTRAP_USERS):
+    # each pattern only where its file name occurs: a page trimmed by an earlier build
+    # (the most of them, in an incremental build) costs a few substring tests, no regex scan
+    if "fontawesome.js" in text:
+        text = _FONTAWESOME.sub("", text)
+    if "bootstrap.js" in text and not any(marker in text for marker in _BOOTSTRAP_USERS):
         text = _BOOTSTRAP_PRELOAD.sub("", _BOOTSTRAP.sub("", text))
-    if not search_page and not search_as_you_type:
+    if (not search_page and not search_as_you_type
+            and any(name in text for name in ("searchtools.js", "language_data.js",
+                                              "searchindex.js"))):
         text = _SEARCH_SCRIPTS.sub("", text)
     return text
 

@@ -14,7 +14,8 @@ from bs4 import BeautifulSoup
 
 from crossings.sphinxext.a11y import RECORD
 from crossings.sphinxext.precompress import compress_file
-from crossings.sphinxext.styles import Stylesheet, _relocate, selector_can_match
+from crossings.sphinxext.styles import Inliner, Stylesheet, _relocate, selector_can_match
+from crossings.sphinxext.trim import trim_html
 
 CSS = ("@font-face{font-family:X;src:url(../vendor/x.woff2)}"
        ".used{color:red}.unused{color:blue}.used .unused,.used:hover{margin:0}"
@@ -45,6 +46,32 @@ def test_urls_are_rewritten_for_the_page_folder():
     assert 'url("../../_static/vendor/x.woff2")' in out
     assert "url('data:image/svg+xml,1')" in out
     assert 'url("_static/vendor/x.woff2")' in _relocate(css, "_static/styles", "")
+
+
+def test_a_page_done_by_an_earlier_build_is_left_as_it_is(tmp_path):
+    """An incremental build rewrites a few pages; the after-build passes must finish those
+    and leave the others byte for byte (and cheaply: no CSS parsing, no regex scan)."""
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_static" / "site.css").write_text(CSS, encoding="utf-8")
+    (tmp_path / "_static" / "documentation_options.js").write_text("var D={};")
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<html><head><link rel="stylesheet" href="_static/site.css" />\n'
+        '<script src="_static/documentation_options.js"></script>\n'
+        '<script src="_static/scripts/fontawesome.js"></script>\n'
+        '<script src="_static/searchtools.js"></script>\n'
+        '</head><body><p class="used" id="main-content">x</p></body></html>', encoding="utf-8")
+    first = trim_html(page.read_text(encoding="utf-8"), False, False)
+    assert "fontawesome.js" not in first and "searchtools.js" not in first
+    page.write_text(first, encoding="utf-8")
+    inliner = Inliner(tmp_path)
+    done = inliner.page(page)
+    assert done is not None and ".used{color:red}" in done and 'rel="stylesheet"' not in done
+    assert "<script>var D={};</script>" in done
+    page.write_text(done, encoding="utf-8")
+    again = Inliner(tmp_path)
+    assert again.page(page) is None and again._sheets == {} and again._words is None
+    assert trim_html(done, False, False) == done
 
 
 def test_precompressed_copies_hold_the_same_bytes(tmp_path):
