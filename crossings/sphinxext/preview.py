@@ -96,7 +96,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser left (a reload, a closed tab) while a build held the server
 
     def log_message(self, format, *args):  # noqa: A002 - quiet: one line per build instead
         pass
