@@ -23,7 +23,8 @@ def cmd_cohort_report(args) -> int:
     out = Path(args.out) if args.out else folder / "cohort-report"
     try:
         roster = read_roster(Path(args.roster)) if args.roster else None
-        report = collect(folder, project, args.exercise, roster, args.min_per_sector)
+        report = collect(folder, project, args.exercise, roster, args.min_per_sector,
+                         args.language or None)
         if not report.included:
             raise ReportError(f"no readable self-assessment in {folder}: "
                               + "; ".join(f"{s.learner}: {s.notes[0]}" for s in report.submissions)
@@ -51,5 +52,8 @@ def register(commands) -> None:
                                                 "line (those without a notebook are listed)")
     p.add_argument("--min-per-sector", type=int, default=MIN_PER_SECTOR,
                    help="people a sector needs for its own figures (at least and default: 3)")
+    p.add_argument("--language", default="",
+                   help="language of the report, a code of locales/languages.yml (default: the "
+                        "language of the notebooks if they all have the same, else English)")
     p.add_argument("--root", default=".", help="repository folder (default: current)")
     p.set_defaults(func=cmd_cohort_report)

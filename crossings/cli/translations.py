@@ -4,8 +4,10 @@
         write crossings.pot: the strings of the code marked ``_("...")``, the config texts
         shown on every page (search box, footer) and the pack data the site shows outside
         the pages' own catalogs (activity and handout titles in agendas and download links,
-        ``crossings.packs.interface``); and notebooks/<exercise>.pot: the text of each
-        learner notebook (``crossings.exercises.translate``);
+        ``crossings.packs.interface``) and the self-assessment's level and element names
+        that only the cohort report shows (``crossings.selfassessment.language``); and
+        notebooks/<exercise>.pot: the text of each learner notebook
+        (``crossings.exercises.translate``);
     crossings translations status --language it [--fill]
         print "it: N of M strings translated" over locales/it/LC_MESSAGES/*.po and which pages
         listed as translated are incomplete; --fill first copies a translation to every empty
@@ -58,6 +60,18 @@ def _pack_texts(project: Project) -> list[tuple[str, str]]:
     return out
 
 
+def _self_assessment_texts(project: Project) -> list[tuple[str, str]]:
+    """(text, file) of the self-assessment data that its page does not show (level names,
+    the radar chart's axes): the cohort report translates them (selfassessment.language)."""
+    from crossings.selfassessment.framework import DATA_FILE, data_file, load_self_assessment
+
+    if not data_file(project).is_file():
+        return []
+    assessment = load_self_assessment(project)
+    texts = [lv.label for lv in assessment.levels] + [e.short for e in assessment.elements]
+    return [(text, "/".join(DATA_FILE)) for text in texts]
+
+
 def cmd_interface_pot(args) -> int:
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
@@ -73,7 +87,7 @@ def cmd_interface_pot(args) -> int:
                     auto_comments=comments)
     for text in _config_texts(project.root):
         catalog.add(text, locations=[("_config.yml", 0)])
-    for text, location in _pack_texts(project):
+    for text, location in _pack_texts(project) + _self_assessment_texts(project):
         if text in catalog:   # a title in two packs, or a word of the code: one entry
             catalog[text].locations.append((location, 0))
         else:

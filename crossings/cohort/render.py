@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from crossings.cohort.report import MALFORMED, MISSING, OTHER, SHARED_SD, TOP, CohortReport
+from crossings.content.languages import english
 from crossings.selfassessment.profile import radar_svg, strand_name
 
 TITLE = "Cohort report: local integration self-assessment"
@@ -24,7 +25,19 @@ LANGUAGE = "en"
 AUTHOR = "The Crossings contributors"
 BASENAME = "cohort-report"
 RADAR_FILE = "cohort-radar.svg"
-SECTOR_SHORT = {"ecec": "ECEC", OTHER: "Other sectors"}
+
+
+def report_title(_=english) -> str:
+    return _("Cohort report: local integration self-assessment")
+
+
+def sector_names(_=english) -> dict[str, str]:
+    """Short sector names (the audiences of book/vocabulary.yml) in the report's language."""
+    return {"ecec": _("ECEC"), "school": _("School"), "social": _("Social"),
+            "health": _("Health"), "policy": _("Policy"), OTHER: _("Other sectors")}
+
+
+SECTOR_SHORT = sector_names()
 
 
 @dataclass
@@ -38,183 +51,208 @@ class Block:
     widths: list[str] = field(default_factory=list)   # Typst column widths
 
 
-def short(sector: str | None) -> str:
+def short(sector: str | None, _=english) -> str:
     if not sector:
-        return "no sector"
-    return SECTOR_SHORT.get(sector, sector.capitalize())
+        return _("no sector")
+    return sector_names(_).get(sector, sector.capitalize())
 
 
-def num(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
+def num(value: float | None, digits: int = 2, _=english) -> str:
+    """A figure with ``digits`` decimals, with the decimal sign of the report's language."""
+    if value is None:
+        return "–"
+    text = f"{value:.{digits}f}"
+    code = getattr(_, "language", None)   # set by gettext_for for a language other than English
+    if code:
+        from babel.numbers import get_decimal_symbol
+
+        text = text.replace(".", get_decimal_symbol(code))
+    return text
 
 
-def sector_cell(stats, sector: str, minimum: int) -> str:
+def sector_cell(stats, sector: str, minimum: int, _=english) -> str:
     if sector not in stats.sectors:
         return "–"
     n, mean = stats.sectors[sector]
-    return f"{num(mean)} ({n})" if n >= minimum else f"hidden ({n})"
+    return f"{num(mean, _=_)} ({n})" if n >= minimum else _("hidden ({n})").format(n=n)
 
 
 def gap_definition(report: CohortReport) -> str:
-    return (f"The gap of a strand is the highest sector mean minus the lowest sector mean, on "
-            f"the scale from 1 to {len(report.data['levels'])}. Only sectors with at least "
-            f"{report.min_per_sector} ratings of the strand are compared, so that no single "
-            f"person stands for a sector. A gap of 1.00 means that one sector, on average, "
-            f"places the strand a whole level higher than another. Strands are sorted by gap, "
-            f"largest first; equal gaps are sorted by the spread of all ratings (standard "
-            f"deviation), then in roadmap order.")
+    _ = report.gettext
+    return _("The gap of a strand is the highest sector mean minus the lowest sector mean, on "
+             "the scale from 1 to {levels}. Only sectors with at least {minimum} ratings of "
+             "the strand are compared, so that no single person stands for a sector. A gap of "
+             "1.00 means that one sector, on average, places the strand a whole level higher "
+             "than another. Strands are sorted by gap, largest first; equal gaps are sorted by "
+             "the spread of all ratings (standard deviation), then in roadmap order.").format(
+        levels=len(report.data["levels"]), minimum=report.min_per_sector)
 
 
 def strand_details(report: CohortReport, strands: list[str], kind: str) -> list[Block]:
     """The level descriptors and the next steps of ``strands`` (from the self-assessment)."""
-    data = report.data
+    data, _ = report.data, report.gettext
     blocks = []
     for strand in strands:
         info, st = data["strands"][strand], report.strands[strand]
         blocks.append(Block("h3", f"{strand_name(data, strand)} ({kind})"))
-        where = f"The group's mean is {num(st.mean)} (SD {num(st.sd)})"
+        where = _("The group's mean is {mean} (SD {sd})").format(mean=num(st.mean, _=_),
+                                                                  sd=num(st.sd, _=_))
         if st.gap:
-            where += (f"; {short(st.high)} rates it {num(st.gap)} levels higher than "
-                      f"{short(st.low)}")
-        blocks.append(Block("p", where + ". What each level looks like:"))
+            where += _("; {high} rates it {gap} levels higher than {low}").format(
+                high=short(st.high, _), gap=num(st.gap, _=_), low=short(st.low, _))
+        blocks.append(Block("p", where + _(". What each level looks like:")))
         blocks.append(Block("ul", items=[f"{i} {lv['label']}: {info['descriptors'][lv['id']]}"
                                          for i, lv in enumerate(data["levels"], start=1)]))
-        blocks.append(Block("p", "Next steps to discuss together:"))
+        blocks.append(Block("p", _("Next steps to discuss together:")))
         blocks.append(Block("ul", items=list(info["next_steps"])))
     return blocks
 
 
 def report_blocks(report: CohortReport, today: date | None = None) -> list[Block]:
-    data = report.data
+    data, _ = report.data, report.gettext
     today = today or date.today()
     sectors = report.sector_counts()
     present = [k for k, n in sectors.items() if n]
     missing = report.by_status(MISSING)
     malformed = report.by_status(MALFORMED)
     levels = [lv["label"] for lv in data["levels"]]
-    blocks = [Block("h1", TITLE)]
-    blocks.append(Block("p", f"Exercise '{report.exercise}', read from the folder "
-                             f"'{report.source.name}' on {today.isoformat()}. Learners are "
-                             f"shown by their pseudonymous codes only."))
-    blocks.append(Block("p", (
-        f"{len(report.submissions)} learner(s): {len(report.included)} self-assessment(s) "
-        f"included ({len(report.incomplete)} of them incomplete), {len(missing)} missing, "
-        f"{len(malformed)} could not be read. Sectors: "
-        + ", ".join(f"{short(k)} {sectors[k]}" for k in present)
-        + (f"; {sum(1 for s in report.included if not s.sector)} without a sector"
-           if any(not s.sector for s in report.included) else "") + ".")))
+    blocks = [Block("h1", report_title(_))]
+    blocks.append(Block("p", _("Exercise '{exercise}', read from the folder '{folder}' on "
+                               "{date}. Learners are shown by their pseudonymous codes "
+                               "only.").format(exercise=report.exercise,
+                                               folder=report.source.name,
+                                               date=today.isoformat())))
+    no_sector = sum(1 for s in report.included if not s.sector)
+    blocks.append(Block("p", _(
+        "{total} learner(s): {included} self-assessment(s) included ({incomplete} of them "
+        "incomplete), {missing} missing, {malformed} could not be read. Sectors: "
+        "{sectors}").format(total=len(report.submissions), included=len(report.included),
+                            incomplete=len(report.incomplete), missing=len(missing),
+                            malformed=len(malformed),
+                            sectors=", ".join(f"{short(k, _)} {sectors[k]}" for k in present))
+        + (_("; {count} without a sector").format(count=no_sector) if no_sector else "")
+        + "."))
 
     if report.small:
-        named = ", ".join(f"{short(k)} ({n})" for k, n in report.small.items())
-        where = (f"are shown together as \"{short(OTHER)}\"" if report.other_shown else
-                 "are counted in the whole group but left out of every sector figure")
-        blocks.append(Block("p", f"To protect small groups, no sector figure is shown for "
-                                 f"fewer than {report.min_per_sector} people: otherwise each "
-                                 f"could work out the others' ratings. These sectors {where}: "
-                                 f"{named}."))
+        named = ", ".join(f"{short(k, _)} ({n})" for k, n in report.small.items())
+        where = (_("are shown together as \"{other}\"").format(other=short(OTHER, _))
+                 if report.other_shown else
+                 _("are counted in the whole group but left out of every sector figure"))
+        blocks.append(Block("p", _("To protect small groups, no sector figure is shown for "
+                                   "fewer than {minimum} people: otherwise each could work out "
+                                   "the others' ratings. These sectors {where}: {named}.").format(
+            minimum=report.min_per_sector, where=where, named=named)))
 
-    blocks.append(Block("h2", "Shared priorities: what everyone rates low"))
-    blocks.append(Block("p", f"Strands with a low mean for the whole group (below the middle "
-                             f"of the scale) and a low spread (SD at most {num(SHARED_SD)}), "
-                             f"lowest first. When all sectors agree that something is weak, "
-                             f"it is a natural topic for joint action."))
+    blocks.append(Block("h2", _("Shared priorities: what everyone rates low")))
+    blocks.append(Block("p", _("Strands with a low mean for the whole group (below the middle "
+                               "of the scale) and a low spread (SD at most {sd}), lowest first. "
+                               "When all sectors agree that something is weak, it is a natural "
+                               "topic for joint action.").format(sd=num(SHARED_SD, _=_))))
     if report.shared:
-        blocks.append(Block("table", "Shared priorities: low mean, low spread",
-                            ["Rank", "Strand", "Mean", "SD"],
-                            [[str(i), strand_name(data, s), num(report.strands[s].mean),
-                              num(report.strands[s].sd)]
+        blocks.append(Block("table", _("Shared priorities: low mean, low spread"),
+                            [_("Rank"), _("Strand"), _("Mean"), _("SD")],
+                            [[str(i), strand_name(data, s), num(report.strands[s].mean, _=_),
+                              num(report.strands[s].sd, _=_)]
                              for i, s in enumerate(report.shared, start=1)],
                             widths=["auto", "1fr", "auto", "auto"]))
-        blocks += strand_details(report, report.shared[:TOP], "shared priority")
+        blocks += strand_details(report, report.shared[:TOP], _("shared priority"))
     else:
-        blocks.append(Block("p", "No strand has both a low mean and a low spread in this "
-                                 "group."))
+        blocks.append(Block("p", _("No strand has both a low mean and a low spread in this "
+                                   "group.")))
 
-    blocks.append(Block("h2", "Where sectors see the system differently"))
+    blocks.append(Block("h2", _("Where sectors see the system differently")))
     blocks.append(Block("p", gap_definition(report)))
     rows = []
     for rank, strand in enumerate(report.ranking, start=1):
         st = report.strands[strand]
         if round(st.gap, 9) == 0:
-            same = f"all {len(st.compared)} equal ({num(st.sectors[st.high][1])})"
-            rows.append([str(rank), strand_name(data, strand), num(st.gap), same, same])
+            same = _("all {count} equal ({mean})").format(
+                count=len(st.compared), mean=num(st.sectors[st.high][1], _=_))
+            rows.append([str(rank), strand_name(data, strand), num(st.gap, _=_), same, same])
             continue
-        rows.append([str(rank), strand_name(data, strand), num(st.gap),
-                     f"{short(st.high)} {num(st.sectors[st.high][1])}",
-                     f"{short(st.low)} {num(st.sectors[st.low][1])}"])
-    blocks.append(Block("table", "Strands ranked by the gap between sector means",
-                        ["Rank", "Strand", "Gap", "Highest sector (mean)",
-                         "Lowest sector (mean)"], rows,
+        rows.append([str(rank), strand_name(data, strand), num(st.gap, _=_),
+                     f"{short(st.high, _)} {num(st.sectors[st.high][1], _=_)}",
+                     f"{short(st.low, _)} {num(st.sectors[st.low][1], _=_)}"])
+    blocks.append(Block("table", _("Strands ranked by the gap between sector means"),
+                        [_("Rank"), _("Strand"), _("Gap"), _("Highest sector (mean)"),
+                         _("Lowest sector (mean)")], rows,
                         widths=["auto", "1fr", "auto", "auto", "auto"]))
     if report.not_compared:
-        blocks.append(Block("p", "Not compared (fewer than two sectors with enough ratings): "
+        blocks.append(Block("p", _("Not compared (fewer than two sectors with enough "
+                                   "ratings): ")
                             + "; ".join(strand_name(data, s) for s in report.not_compared) + "."))
     blocks += strand_details(report, [s for s in report.ranking if report.strands[s].gap > 0][:TOP],
-                             "disagreement")
+                             _("disagreement"))
     if report.ranking:
         top = report.strands[report.ranking[0]]
-        blocks.append(Block("p", (
-            f"A starting point for discussion: on {strand_name(data, top.strand)}, "
-            f"{short(top.high)} rates the local system {num(top.gap)} levels higher on average "
-            f"than {short(top.low)}. Ask each sector what they see that the other does not.")))
+        blocks.append(Block("p", _(
+            "A starting point for discussion: on {strand}, {high} rates the local system {gap} "
+            "levels higher on average than {low}. Ask each sector what they see that the other "
+            "does not.").format(strand=strand_name(data, top.strand), high=short(top.high, _),
+                                gap=num(top.gap, _=_), low=short(top.low, _))))
 
-    blocks.append(Block("h2", "The group's profile by sector"))
+    blocks.append(Block("h2", _("The group's profile by sector")))
     groups = [g for g in ["all", *report.groups()] if g in report.element_means]
-    names = {g: "Whole group" if g == "all" else short(g) for g in groups}
+    names = {g: _("Whole group") if g == "all" else short(g, _) for g in groups}
     axes = [e["short"] for e in data["elements"]]
     series = [(names[g], [report.element_means[g][e["id"]] for e in data["elements"]])
               for g in groups]
-    desc = "Radar chart of the average level (1 to 4) of each element. " + " ".join(
-        f"{name}: " + ", ".join(f"{a} {num(v, 1)}" for a, v in zip(axes, values, strict=True)) + "."
-        for name, values in series)
-    blocks.append(Block("figure", "Average level of each element, for the whole group and "
-                        f"for each sector with at least {report.min_per_sector} participants. "
-                        "The table below gives the same numbers.",
+    desc = _("Radar chart of the average level (1 to 4) of each element.") + " " + " ".join(
+        f"{name}: " + ", ".join(f"{a} {num(v, 1, _)}" for a, v in zip(axes, values, strict=True))
+        + "." for name, values in series)
+    blocks.append(Block("figure", _("Average level of each element, for the whole group and "
+                                    "for each sector with at least {minimum} participants. The "
+                                    "table below gives the same numbers.").format(
+                            minimum=report.min_per_sector),
                         svg=radar_svg(axes, series, len(levels),
-                                      "The group's profile on the six elements, by sector", desc)))
-    blocks.append(Block("table", "The radar chart as a table: average level of each element",
-                        ["Element", *(names[g] for g in groups)],
+                                      _("The group's profile on the six elements, by sector"),
+                                      desc)))
+    blocks.append(Block("table", _("The radar chart as a table: average level of each element"),
+                        [_("Element"), *(names[g] for g in groups)],
                         [[f"{e['number']} {e['short']}",
-                          *(num(report.element_means[g][e["id"]]) for g in groups)]
+                          *(num(report.element_means[g][e["id"]], _=_) for g in groups)]
                          for e in data["elements"]],
                         widths=["1fr"] + ["auto"] * len(groups)))
 
-    blocks.append(Block("h2", "Spread of ratings per strand"))
-    blocks.append(Block("p", "How many people chose each level, the mean and the standard "
-                             "deviation (SD: 0 means everyone agreed; above 1 the group is "
-                             "split)."))
-    blocks.append(Block("table", "Ratings of every strand by the whole group",
-                        ["Strand", "Ratings", *levels, "Mean", "SD"],
-                        [[strand_name(data, s), str(st.n), *map(str, st.counts), num(st.mean),
-                          num(st.sd)] for s, st in report.strands.items()],
+    blocks.append(Block("h2", _("Spread of ratings per strand")))
+    blocks.append(Block("p", _("How many people chose each level, the mean and the standard "
+                               "deviation (SD: 0 means everyone agreed; above 1 the group is "
+                               "split).")))
+    blocks.append(Block("table", _("Ratings of every strand by the whole group"),
+                        [_("Strand"), _("Ratings"), *levels, _("Mean"), _("SD")],
+                        [[strand_name(data, s), str(st.n), *map(str, st.counts),
+                          num(st.mean, _=_), num(st.sd, _=_)] for s, st in report.strands.items()],
                         widths=["1fr"] + ["auto"] * (len(levels) + 3)))
     present = report.groups()
-    blocks.append(Block("h3", "Sector means per strand"))
-    blocks.append(Block("p", f"The mean rating of each sector, with the number of ratings in "
-                             f"brackets. Where fewer than {report.min_per_sector} people of a "
-                             f"sector rated a strand, the mean is not shown: it would reveal "
-                             f"their own ratings."))
-    blocks.append(Block("table", "Mean rating of each strand by sector",
-                        ["Strand", *(short(k) for k in present)],
-                        [[strand_name(data, s), *(sector_cell(st, k, report.min_per_sector)
+    blocks.append(Block("h3", _("Sector means per strand")))
+    blocks.append(Block("p", _("The mean rating of each sector, with the number of ratings in "
+                               "brackets. Where fewer than {minimum} people of a sector rated a "
+                               "strand, the mean is not shown: it would reveal their own "
+                               "ratings.").format(minimum=report.min_per_sector)))
+    blocks.append(Block("table", _("Mean rating of each strand by sector"),
+                        [_("Strand"), *(short(k, _) for k in present)],
+                        [[strand_name(data, s), *(sector_cell(st, k, report.min_per_sector, _)
                                                   for k in present)]
                          for s, st in report.strands.items()],
                         widths=["1fr"] + ["auto"] * len(present)))
 
-    blocks.append(Block("h2", "Submissions"))
-    blocks.append(Block("p", "Included: " + ", ".join(
-        f"{s.learner} ({short(s.sector)})" for s in report.included) + "."))
+    blocks.append(Block("h2", _("Submissions")))
+    blocks.append(Block("p", _("Included: ") + ", ".join(
+        f"{s.learner} ({short(s.sector, _)})" for s in report.included) + "."))
     if report.incomplete:
-        blocks.append(Block("h3", "Incomplete self-assessments (included)"))
+        blocks.append(Block("h3", _("Incomplete self-assessments (included)")))
         blocks.append(Block("ul", items=[f"{s.learner}: " + "; ".join(s.notes)
                                          for s in report.incomplete]))
     if missing or malformed:
-        blocks.append(Block("h3", "Not included"))
-        blocks.append(Block("ul", items=[f"{s.learner}: missing: {s.notes[0]}" for s in missing]
-                            + [f"{s.learner}: could not be read: {'; '.join(s.notes)}"
-                               for s in malformed]))
+        blocks.append(Block("h3", _("Not included")))
+        blocks.append(Block("ul", items=[
+            _("{learner}: missing: {why}").format(learner=s.learner, why=s.notes[0])
+            for s in missing] + [
+            _("{learner}: could not be read: {why}").format(learner=s.learner,
+                                                           why="; ".join(s.notes))
+            for s in malformed]))
     else:
-        blocks.append(Block("p", "Every expected learner handed in a readable notebook."))
+        blocks.append(Block("p", _("Every expected learner handed in a readable notebook.")))
     return blocks
 
 
@@ -237,11 +275,11 @@ figcaption { font-size: 0.95rem; }
 """
 
 
-def to_html(blocks: list[Block]) -> str:
+def to_html(blocks: list[Block], language: str = LANGUAGE, title: str = TITLE) -> str:
     esc = html.escape
-    out = ["<!DOCTYPE html>", f'<html lang="{LANGUAGE}">', "<head>", '<meta charset="utf-8">',
+    out = ["<!DOCTYPE html>", f'<html lang="{esc(language)}">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{esc(TITLE)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
+           f"<title>{esc(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
            "<main>"]
     for b in blocks:
         if b.kind in ("h1", "h2", "h3"):
@@ -278,12 +316,13 @@ PREAMBLE = """\
 """
 
 
-def to_typst(blocks: list[Block], radar_file: str = RADAR_FILE) -> str:
+def to_typst(blocks: list[Block], radar_file: str = RADAR_FILE, _=english,
+             language: str = LANGUAGE) -> str:
     from crossings.packs.build import typst_string
 
-    description = "A facilitator's report comparing a group's self-assessments by sector."
-    out = [PREAMBLE.format(title=typst_string(TITLE), author=typst_string(AUTHOR),
-                           lang=LANGUAGE, description=typst_string(description))]
+    description = _("A facilitator's report comparing a group's self-assessments by sector.")
+    out = [PREAMBLE.format(title=typst_string(report_title(_)), author=typst_string(AUTHOR),
+                           lang=language, description=typst_string(description))]
     tables = 0
     for i, b in enumerate(blocks):
         before_table = i + 1 < len(blocks) and blocks[i + 1].kind == "table"
@@ -307,7 +346,8 @@ def to_typst(blocks: list[Block], radar_file: str = RADAR_FILE) -> str:
             # does not start a table with its header row alone). A sticky caption line moves
             # with it, and so do the sticky heading and intro before it.
             tables += 1
-            caption = typst_string(f"Table {tables}: {b.text}")
+            caption = typst_string(_("Table {number}: {caption}").format(number=tables,
+                                                                          caption=b.text))
             out.append(f"#block(sticky: true, text(size: 9.5pt, {caption}))")
             out.append(f"#table(columns: ({widths},), table.header({head}),\n  {cells})")
         out.append("")
@@ -322,7 +362,7 @@ def _svg_desc(svg: str) -> str:
 
 # ---------------------------------------------------------------------------- text
 
-def to_text(blocks: list[Block]) -> str:
+def to_text(blocks: list[Block], _=english) -> str:
     out = []
     for b in blocks:
         if b.kind == "h1":
@@ -334,7 +374,7 @@ def to_text(blocks: list[Block]) -> str:
         elif b.kind == "ul":
             out += [f"- {i}" for i in b.items] + [""]
         elif b.kind == "figure":
-            out += [f"[Figure: {b.text}]", ""]
+            out += [_("[Figure: {caption}]").format(caption=b.text), ""]
         elif b.kind == "table":
             widths = [max(len(str(r[k])) for r in [b.head, *b.rows]) for k in range(len(b.head))]
             out += [b.text + ":", _row(b.head, widths), _row(["-" * w for w in widths], widths)]
@@ -348,11 +388,13 @@ def _row(cells: list[str], widths: list[int]) -> str:
 
 def summary_text(report: CohortReport) -> str:
     """The report's first part (counts and ranking) as plain text, for the terminal."""
+    _ = report.gettext
     blocks = report_blocks(report)
-    end = next(i for i, b in enumerate(blocks) if b.kind == "h2" and "profile" in b.text)
-    tail = [b for b in blocks if b.kind == "h3" and b.text == "Not included"]
+    end = next(i for i, b in enumerate(blocks)
+               if b.kind == "h2" and b.text == _("The group's profile by sector"))
+    tail = [b for b in blocks if b.kind == "h3" and b.text == _("Not included")]
     extra = blocks[blocks.index(tail[0]):blocks.index(tail[0]) + 2] if tail else []
-    return to_text(blocks[:end] + extra).rstrip() + "\n"
+    return to_text(blocks[:end] + extra, _).rstrip() + "\n"
 
 
 # ---------------------------------------------------------------------------- files
@@ -368,8 +410,9 @@ def write_report(report: CohortReport, out: Path) -> list[Path]:
              "typ": out / f"{BASENAME}.typ", "json": out / f"{BASENAME}.json",
              "svg": out / RADAR_FILE}
     files["svg"].write_text(radar, encoding="utf-8")
-    files["html"].write_text(to_html(blocks), encoding="utf-8")
-    files["typ"].write_text(to_typst(blocks), encoding="utf-8")
+    _ = report.gettext
+    files["html"].write_text(to_html(blocks, report.language, report_title(_)), encoding="utf-8")
+    files["typ"].write_text(to_typst(blocks, RADAR_FILE, _, report.language), encoding="utf-8")
     try:
         compile_pdf(files["typ"], files["pdf"])
     except RuntimeError as exc:

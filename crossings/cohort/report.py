@@ -28,19 +28,29 @@ rating from the mean. Smaller sectors are shown together as "Other sectors" (``O
 or, if still fewer than 3, only in the whole group; the report says which. Every
 submission that is missing, cannot be read or is incomplete is listed by learner code;
 none is dropped silently.
+
+The report is written in one language (``language``): the one asked for, else the
+language of the notebooks (their ``language`` metadata, which the translated learner
+notebooks carry) when they all agree, else English. Its texts come from the interface
+catalog ``crossings.po`` and the self-assessment's data from the page's catalog
+(``crossings.selfassessment.language``); the figures are the same in every language.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crossings.content.languages import english, gettext_for, load_languages
 from crossings.content.project import Project
 from crossings.exercises.answers import answer_cell_problem
 from crossings.exercises.catalogue import load_exercises
 from crossings.exercises.source import Exercise
+from crossings.selfassessment.language import translate_data
 from crossings.selfassessment.profile import Profile, Rating, read_answer, read_sector
 
 DEFAULT_EXERCISE = "self-assessment"
@@ -99,6 +109,8 @@ class CohortReport:
     shared: list[str] = field(default_factory=list)          # low mean, low spread, lowest first
     small: dict[str, int] = field(default_factory=dict)      # sector -> people, below the minimum
     other_shown: bool = False                                # small sectors shown as OTHER
+    language: str = "en"                                     # the language of its texts
+    gettext: Callable[[str], str] = field(default=english, repr=False)
 
     def group_of(self, sector: str | None) -> str | None:
         """The group a participant's ratings are shown in: their sector, OTHER, or none."""
@@ -214,10 +226,33 @@ def answer_value(source: str):
     return ast.literal_eval(tree.body[-1].value), None
 
 
+def notebook_language(path: Path | None) -> str | None:
+    """The ``language`` of a notebook's metadata (None if unreadable or not said)."""
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata") or {}
+    except (AttributeError, OSError, ValueError):
+        return None
+    language = metadata.get("language") if isinstance(metadata, dict) else None
+    return language if isinstance(language, str) and language else None
+
+
+def report_language(root: Path, notebooks: list[Path | None], asked: str | None = None) -> str:
+    """The language asked for; else the notebooks' own if they agree; else the source."""
+    langs = load_languages(root)
+    if asked:
+        if asked not in langs.languages:
+            raise ReportError(f"--language {asked}: not a language of locales/languages.yml "
+                              f"(languages: {', '.join(langs.languages)})")
+        return asked
+    found = {notebook_language(p) or langs.source for p in notebooks if p is not None}
+    return found.pop() if len(found) == 1 and next(iter(found)) in langs.languages \
+        else langs.source
+
+
 def read_submission(learner: str, path: Path | None, exercise: str, data: dict,
-                    rating_id: str, sector_id: str | None) -> Submission:
+                    rating_id: str, sector_id: str | None, _=english) -> Submission:
     if path is None:
-        return Submission(learner, MISSING, notes=["no notebook was handed in"])
+        return Submission(learner, MISSING, notes=[_("no notebook was handed in")])
     from crossings.grading.submission import read_notebook
 
     nb, why = read_notebook(path.read_bytes())
@@ -225,8 +260,9 @@ def read_submission(learner: str, path: Path | None, exercise: str, data: dict,
         return Submission(learner, MALFORMED, path, notes=[why])
     claimed = (nb.metadata.get("crossings") or {}).get("exercise")
     if claimed and claimed != exercise:
-        return Submission(learner, MALFORMED, path,
-                          notes=[f"this is the notebook of exercise '{claimed}', not '{exercise}'"])
+        return Submission(learner, MALFORMED, path, notes=[
+            _("this is the notebook of exercise '{claimed}', not '{exercise}'").format(
+                claimed=claimed, exercise=exercise)])
     cells = {}                                # grade id -> source; the last copy counts
     for cell in nb.cells:
         gid = (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
@@ -236,32 +272,36 @@ def read_submission(learner: str, path: Path | None, exercise: str, data: dict,
     wanted = {f"{rating_id}-{s}-answer": s for s in data["strands"]}
     if not set(wanted) & set(cells):
         return Submission(learner, MALFORMED, path,
-                          notes=["the notebook has none of the self-assessment's answer cells "
-                                 "(another notebook, or its cell metadata was removed)"])
+                          notes=[_("the notebook has none of the self-assessment's answer "
+                                   "cells (another notebook, or its cell metadata was "
+                                   "removed)")])
     sub = Submission(learner, INCLUDED, path)
     for gid, strand in wanted.items():
         if gid not in cells:
-            sub.ratings[strand] = Rating(problem="the answer cell was deleted")
+            sub.ratings[strand] = Rating(problem=_("the answer cell was deleted"))
             continue
         value, problem = answer_value(cells[gid])
-        sub.ratings[strand] = (Rating(problem=f"the answer cell cannot be read: {problem}")
+        sub.ratings[strand] = (Rating(problem=_("the answer cell cannot be read: {problem}")
+                                      .format(problem=problem))
                                if problem else read_answer(value, data))
     if sector_id:
         source = cells.get(f"{sector_id}-answer")
         value, problem = answer_value(source) if source is not None else (None, "deleted")
         sub.sector, sector_problem = read_sector(value, data) if not problem else (None, problem)
         if not sub.sector:
-            sub.notes.append(f"sector not given ({sector_problem.rstrip('.')}): counted in "
-                             "the whole group, not in the sector comparison")
+            sub.notes.append(_("sector not given ({problem}): counted in the whole group, "
+                               "not in the sector comparison").format(
+                problem=sector_problem.rstrip(".")))
     unrated = [s for s, r in sub.ratings.items() if r.level is None]
     thin = [s for s, r in sub.ratings.items() if r.level is not None and not r.complete]
     numbers = {s: data["strands"][s]["number"] for s in data["strands"]}
     if unrated:
-        sub.notes.append(f"{len(unrated)} strand(s) not rated: "
-                         + ", ".join(numbers[s] for s in unrated))
+        sub.notes.append(_("{count} strand(s) not rated: {strands}").format(
+            count=len(unrated), strands=", ".join(numbers[s] for s in unrated)))
     if thin:
-        sub.notes.append(f"{len(thin)} rating(s) without enough evidence (still counted): "
-                         + ", ".join(numbers[s] for s in thin))
+        sub.notes.append(_("{count} rating(s) without enough evidence (still counted): "
+                           "{strands}").format(count=len(thin),
+                                               strands=", ".join(numbers[s] for s in thin)))
     return sub
 
 
@@ -341,10 +381,16 @@ def build_report(source: Path, exercise: str, data: dict, submissions: list[Subm
 
 
 def collect(folder: Path, project: Project, exercise_id: str = DEFAULT_EXERCISE,
-            roster: list[str] | None = None, min_per_sector: int = MIN_PER_SECTOR
-            ) -> CohortReport:
+            roster: list[str] | None = None, min_per_sector: int = MIN_PER_SECTOR,
+            language: str | None = None) -> CohortReport:
+    """The report of a folder, in ``language`` (default: see ``report_language``)."""
     exercise, data, rating_id, sector_id = find_exercise(project, exercise_id)
-    located, _ = locate(folder, exercise.id, roster)
-    submissions = [read_submission(code, path, exercise.id, data, rating_id, sector_id)
-                   for code, path in located.items()]
-    return build_report(folder, exercise.id, data, submissions, min_per_sector)
+    located, _layout = locate(folder, exercise.id, roster)
+    code = report_language(project.root, list(located.values()), language)
+    _ = gettext_for(project.root, code)
+    data = translate_data(data, project.root, code)
+    submissions = [read_submission(learner, path, exercise.id, data, rating_id, sector_id, _)
+                   for learner, path in located.items()]
+    report = build_report(folder, exercise.id, data, submissions, min_per_sector)
+    report.language, report.gettext = code, _
+    return report

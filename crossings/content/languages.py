@@ -161,3 +161,23 @@ def translated_text(path: Path) -> str:
 def catalog_files(root: Path) -> list[Path]:
     """Every translation catalog of every language (locales/<code>/LC_MESSAGES/**.po)."""
     return sorted((root / "locales").glob("*/LC_MESSAGES/**/*.po"))
+
+
+def english(message: str) -> str:
+    """The English text itself: the ``_`` of output in the source language."""
+    return message
+
+
+def gettext_for(root: Path, code: str | None, domain: str = INTERFACE_DOMAIN):
+    """``_`` for output outside Sphinx (reports, notebooks): the complete translations of
+    one catalog of language ``code``; the English text where a string has none, and for
+    the source language (``english``, so English output is unchanged)."""
+    if not code or code == load_languages(root).source:
+        return english
+    lookup = translations(root, code, domain)
+
+    def _(message: str) -> str:
+        return lookup.get(message) or message
+
+    _.language = code
+    return _

@@ -37,7 +37,7 @@ from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from crossings.sphinxext.languages import _
+from crossings.sphinxext.languages import _, english, reading_gettext
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -99,30 +99,60 @@ def fix_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
 
 
 RECORD = "book/accessibility-record.json"  # written by tests/site/test_site_browser.py
-VIEWS = {"light": "light colour scheme, 1280 px wide", "dark": "dark colour scheme, 1280 px wide",
-         "phone": "phone screen, 360 by 740 px"}
 
 
-def record_text(record: dict) -> str:
-    """The statement's figures, in MyST, from the browser tests' record."""
-    lines = [f"Results of the last run, on {record['date']}, with axe-core "
-             f"{record['axe']} (rules tagged {', '.join(record['tags'])}):", ""]
-    lines += ["| View | Pages checked | Violations |", "|---|---|---|"]
-    for view, label in VIEWS.items():
+def view_labels(_=english) -> dict[str, str]:
+    return {"light": _("light colour scheme, 1280 px wide"),
+            "dark": _("dark colour scheme, 1280 px wide"),
+            "phone": _("phone screen, 360 by 740 px")}
+
+
+
+def record_date(text: str, _=english) -> str:
+    """The record's date ("5 December 2026") in the page's language (the catalog's locale)."""
+    if _ is english:
+        return text
+    from datetime import datetime
+
+    from babel.dates import format_date
+
+    # Translators: the language of dates on the accessibility statement (a locale code).
+    code = _("en")
+    try:
+        return format_date(datetime.strptime(text, "%d %B %Y").date(), "d MMMM y", locale=code)
+    except ValueError:
+        return text
+
+
+def record_text(record: dict, _=english) -> str:
+    """The statement's figures, in MyST, from the browser tests' record: interface strings
+    with the figures as placeholders, so the page is translated once (crossings.po)."""
+    lines = [_("Results of the last run, on {date}, with axe-core {axe} (rules tagged "
+               "{tags}):").format(date=record_date(record["date"], _), axe=record["axe"],
+                                  tags=", ".join(record["tags"])), ""]
+    lines += ["| {} | {} | {} |".format(_("View"), _("Pages checked"), _("Violations")),
+              "|---|---|---|"]
+    for view, label in view_labels(_).items():
         row = record["views"].get(view)
         if row:
             lines.append(f"| {label} | {row['pages']} | {row['violations']} |")
-    lines += ["", f"The site has {record['pages']} pages; every one, and a page of search "
-              "results, was checked in the light colour scheme. In dark mode and on the phone "
-              "screen the checker ran on a set of pages that together contain every kind of "
-              "content on the site, and every page was checked for sideways scrolling "
-              f"({record['sideways']} page(s) scrolled sideways). The browser console showed "
-              f"{record['console_errors']} error(s)."]
+    lines += ["", _("The site has {pages} pages; every one, and a page of search results, was "
+                    "checked in the light colour scheme. In dark mode and on the phone screen "
+                    "the checker ran on a set of pages that together contain every kind of "
+                    "content on the site, and every page was checked for sideways scrolling "
+                    "({sideways} page(s) scrolled sideways). The browser console showed "
+                    "{console_errors} error(s).").format(
+        pages=record["pages"], sideways=record["sideways"],
+        console_errors=record["console_errors"])]
     return "\n".join(lines)
 
 
 class AccessibilityRecord(SphinxDirective):
-    """``{accessibility-record}``: the last browser test run's figures (``RECORD``)."""
+    """``{accessibility-record}``: the last browser test run's figures (``RECORD``).
+
+    Its text changes with every run, so it is not a string of the page's catalog: it is
+    written in the page's language from interface strings (``record_text``) and marked
+    untranslatable, and the page can stay complete in every language."""
 
     def run(self) -> list[nodes.Node]:
         import json
@@ -133,9 +163,12 @@ class AccessibilityRecord(SphinxDirective):
             raise self.error(f"{RECORD} is missing: run the browser tests "
                              "(pytest tests/site/test_site_browser.py) to write it")
         record = json.loads(path.read_text(encoding="utf-8"))
+        text = record_text(record, reading_gettext(self.env))
         container = nodes.container(classes=["accessibility-record"])
-        self.state.nested_parse(StringList(record_text(record).splitlines(), source=str(path)),
+        self.state.nested_parse(StringList(text.splitlines(), source=str(path)),
                                 self.content_offset, container)
+        for node in container.findall(nodes.TextElement):
+            node["translatable"] = False
         return [container]
 
 

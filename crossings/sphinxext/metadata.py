@@ -16,6 +16,13 @@ exercise pages are ``isPartOf`` their module's LearningResource (with its
 ``timeRequired`` and ``teaches``); other pages speak to every audience.
 Descriptions are the module summary, else the page's first paragraph.
 
+On a page in another language than English (listed as translated), the texts taken from
+module front matter (title, summary, outcomes) are their translations in the module
+page's catalog (``locales/<code>/LC_MESSAGES/modules/<slug>/index.po``, where the module
+overview shows them); a text without a translation, and the English-only data (concept
+names, audience roles), is a JSON-LD value tagged with its real language,
+``{"@value": "...", "@language": "en"}``. English pages are unchanged.
+
 Also the site's identity: the name mark ``static/crossings-mark.svg`` is the favicon
 (so no browser asks for a missing ``/favicon.ico``) and the logo beside the site
 name in the navigation.
@@ -31,8 +38,9 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from crossings.content.languages import translations
 from crossings.sphinxext.catalogue import _catalogue
-from crossings.sphinxext.languages import page_language
+from crossings.sphinxext.languages import languages, page_language
 
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 LICENSE_TEXT = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
@@ -122,13 +130,53 @@ def _site_description(app: Sphinx) -> str:
     return cached
 
 
+class Texts:
+    """The texts of the data (module front matter, vocabulary) on one page, in its language:
+    ``text(english, msgid)`` is the translation of ``msgid`` (default: the text itself) in
+    the module page's catalog, else the English text, tagged ``@language`` on a page in
+    another language (``value``)."""
+
+    def __init__(self, app: Sphinx, pagename: str, module) -> None:
+        self.source = languages(app).source
+        self.language = page_language(app, pagename)
+        self.strings: dict[str, str] = {}
+        if self.language != self.source and module is not None:
+            cache = app.builder.__dict__.setdefault("_crossings_module_strings", {})
+            key = (self.language, module.docname)
+            if key not in cache:
+                cache[key] = translations(Path(app.srcdir), self.language, module.docname)
+            self.strings = cache[key]
+
+    def text(self, english: str, msgid: str | None = None, suffix: str = "") -> str | None:
+        """The translation (``suffix`` removed from its end), or None."""
+        if self.language == self.source:
+            return english
+        found = self.strings.get(msgid or english, "")
+        if suffix and found.endswith(suffix):
+            return found[: -len(suffix)].rstrip()
+        return None if suffix else (found or None)
+
+    def value(self, english: str, msgid: str | None = None, suffix: str = "") -> Any:
+        found = self.text(english, msgid, suffix)
+        return found if found is not None else {"@value": english, "@language": self.source}
+
+    def english(self, english: str) -> Any:
+        """English-only data: tagged as English on a page in another language."""
+        return english if self.language == self.source else \
+            {"@value": english, "@language": self.source}
+
+
 def page_metadata(app: Sphinx, pagename: str, context: dict, doctree) -> dict[str, Any]:
     """Everything the head tags say about one page (also used by the tests)."""
     vocabulary, modules = _catalogue(app.env)
     module, kind = _module_of(pagename, modules)
     title = _page_title(app, pagename, context)
+    texts = Texts(app, pagename, module)
+    described_in = texts.language
     if kind == "module" and module.summary:
-        description = module.summary
+        description = texts.text(module.summary)
+        if description is None:   # not translated yet: the English summary, said to be English
+            description, described_in = module.summary, texts.source
     else:
         description = first_paragraph(doctree) or _site_description(app)
     audiences = module.audiences if module is not None else list(vocabulary.audiences)
@@ -145,17 +193,21 @@ def page_metadata(app: Sphinx, pagename: str, context: dict, doctree) -> dict[st
         "kind": kind or ("landing" if pagename == app.config.root_doc else "page"),
         "concepts": concepts,
         "content_page": pagename in app.env.found_docs,
+        "texts": texts,
+        "description_language": described_in,
     }
 
 
-def _module_resource(app: Sphinx, module, vocabulary) -> dict[str, Any]:
+def _module_resource(app: Sphinx, module, texts: Texts) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@type": "LearningResource",
-        "name": module.title,
-        "description": module.summary,
+        "name": texts.value(module.title),
+        "description": texts.value(module.summary),
         "learningResourceType": "module",
         "timeRequired": iso_duration(module.minutes),
-        "teaches": [{"@type": "DefinedTerm", "termCode": o.id, "name": o.text}
+        # an outcome is "<text> (<id>)" in the module page's catalog
+        "teaches": [{"@type": "DefinedTerm", "termCode": o.id,
+                     "name": texts.value(o.text, f"{o.text} ({o.id})", f"({o.id})")}
                     for o in module.outcomes],
     }
     url = _url(app, module.docname)
@@ -165,24 +217,27 @@ def _module_resource(app: Sphinx, module, vocabulary) -> dict[str, Any]:
 
 
 def json_ld(app: Sphinx, meta: dict[str, Any]) -> dict[str, Any]:
-    vocabulary, _ = _catalogue(app.env)
     data: dict[str, Any] = {"@context": "https://schema.org"}
-    module, kind = meta["module"], meta["kind"]
+    module, kind, texts = meta["module"], meta["kind"], meta["texts"]
+    description: Any = meta["description"]
+    if meta["description_language"] != meta["language"]:
+        description = {"@value": description, "@language": meta["description_language"]}
     if kind == "module":
-        data.update(_module_resource(app, module, vocabulary))
-        data["description"] = meta["description"]
+        data.update(_module_resource(app, module, texts))
+        data["description"] = description
         if meta["concepts"]:
-            data["about"] = [{"@type": "DefinedTerm", "name": c} for c in meta["concepts"]]
+            data["about"] = [{"@type": "DefinedTerm", "name": texts.english(c)}
+                             for c in meta["concepts"]]
     else:
         data.update({"@type": "LearningResource", "name": meta["title"],
-                     "description": meta["description"]})
+                     "description": description})
         if kind in ("topic", "exercise"):
             data["learningResourceType"] = "exercise" if kind == "exercise" else "topic page"
-            data["isPartOf"] = _module_resource(app, module, vocabulary)
+            data["isPartOf"] = _module_resource(app, module, texts)
     data["inLanguage"] = meta["language"]
     data["license"] = LICENSE_URL
     data["isAccessibleForFree"] = True
-    data["audience"] = [{"@type": "EducationalAudience", "educationalRole": r}
+    data["audience"] = [{"@type": "EducationalAudience", "educationalRole": texts.english(r)}
                         for r in meta["roles"]]
     data["author"] = {"@type": "Organization", "name": meta["author"]}
     if kind in ("module", "landing", "page"):
