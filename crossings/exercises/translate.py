@@ -13,70 +13,13 @@ the course grades an Italian notebook with the same model answers as an English 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from crossings.content.languages import catalog_dir, load_languages, read_po
+from crossings.content.mdtranslate import messages, translate_markdown
 from crossings.content.project import Project
 
 NOTEBOOK_DOMAIN = "notebooks"
-_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-
-
-def _units(markdown: str) -> list[tuple[str, str]]:
-    """(prefix, text) units of a Markdown text; '' text keeps a blank line, ``prefix`` is the
-    heading marks or list marker written before the translated text."""
-    out: list[tuple[str, str]] = []
-    paragraph: list[str] = []
-    fence = False
-
-    def flush() -> None:
-        if paragraph:
-            out.append(("", " ".join(s.strip() for s in paragraph)))
-            paragraph.clear()
-
-    for line in markdown.splitlines():
-        if line.strip().startswith("```"):
-            flush()
-            fence = not fence
-            out.append(("\0", line))
-            continue
-        if fence:
-            out.append(("\0", line))
-            continue
-        heading, item = _HEADING.match(line), _ITEM.match(line)
-        if not line.strip():
-            flush()
-            out.append(("", ""))
-        elif heading:
-            flush()
-            out.append((heading.group(1) + " ", heading.group(2).strip()))
-        elif item:
-            flush()
-            out.append((f"{item.group(1)}{item.group(2)} ", item.group(3).strip()))
-        elif out and out[-1][0] and out[-1][0] != "\0" and out[-1][1] and not paragraph \
-                and line.startswith((" ", "\t")):
-            prefix, text = out[-1]            # continuation of a list item
-            out[-1] = (prefix, f"{text} {line.strip()}")
-        else:
-            paragraph.append(line)
-    flush()
-    return out
-
-
-def messages(markdown: str) -> list[str]:
-    return [text for prefix, text in _units(markdown) if text and prefix != "\0"]
-
-
-def translate_markdown(markdown: str, lookup: dict[str, str]) -> str:
-    lines = []
-    for prefix, text in _units(markdown):
-        if prefix == "\0":
-            lines.append(text)
-        else:
-            lines.append(prefix + lookup.get(text, text) if text else "")
-    return "\n".join(lines)
 
 
 def _is_answer(cell) -> bool:

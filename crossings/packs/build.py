@@ -9,10 +9,15 @@ document title and language; pandoc also writes every handout as DOCX and ODT. C
 are resolved by pandoc's citeproc from ``book/references.bib``.
 
 Outputs go to ``<out>/<pack>/``; ``manifest.json`` lists each pack's files and pages.
+Every other language of ``locales/languages.yml`` gets ``<out>/<code>/<pack>/`` (with its own
+manifest and cache) for the packs whose page and handouts are all translated in it
+(``packs.language``): the same file names, the text from the pages' catalogs, the words of
+this code from the interface catalog, and the language in the PDF (/Lang) and DOCX/ODT.
 A pack is rebuilt only when one of its inputs changed: a content-hash cache
 (``crossings.content.buildcache``) beside the outputs keys each pack on its own folder,
 the packs its timeline names, the facilitator notes of its modules, the titles, labels
-and outcomes it may link to, the bibliography, this code and the tool versions, and
+and outcomes it may link to, the bibliography, this code and the tool versions (in another
+language also the catalogs of its pages and the interface catalog), and
 checks the recorded hash of every output file. ``fresh=True`` (``crossings packs
 --all``) rebuilds every pack.
 """
@@ -32,11 +37,12 @@ from pathlib import Path
 from crossings.content.buildcache import BuildCache, code_files, inputs_key, tool_versions
 from crossings.content.problems import ContentError
 from crossings.content.project import Project
-from crossings.packs.documents import handout_document, pack_document
+from crossings.packs.documents import handout_document, pack_document, pack_files
 from crossings.packs.generated import check_generated
+from crossings.packs.language import catalog_inputs, localized, other_languages, translated_packs
 from crossings.packs.model import Pack
 from crossings.packs.printing import TEMPLATE, figure_images, set_row_heights
-from crossings.packs.render import Context, pack_files
+from crossings.packs.render import Context
 
 LANGUAGE = "en"
 AUTHOR = "The Crossings contributors"
@@ -83,9 +89,9 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def pandoc(markdown: str, to: str, output: Path | None, project: Project,
+def pandoc(markdown: str, to: str, output: Path | None, project: Project, lang: str,
            *extra: str) -> str:
-    args = [pandoc_path(), "--from", PANDOC_FROM, "--to", to, "--metadata", f"lang={LANGUAGE}",
+    args = [pandoc_path(), "--from", PANDOC_FROM, "--to", to, "--metadata", f"lang={lang}",
             *extra]
     if CITATION.search(markdown):  # citeproc reads the whole bibliography: only when needed
         args += ["--citeproc", "--bibliography", str(project.bibliography),
@@ -123,7 +129,15 @@ def pack_key(pack: Pack, ctx: Context) -> str:
              for m in modules for n in ctx.catalogue.module_notes.get(m, [])]
     derived = json.dumps([notes, ctx.titles, ctx.labels, ctx.outcomes, ctx.module_titles],
                          sort_keys=True, default=str)
-    return inputs_key(files, project.root, [derived, *tool_versions(*TOOLS)])
+    extra = [derived, *tool_versions(*TOOLS)]
+    if ctx.language is not None:   # the pack in another language: its catalogs too
+        files += catalog_inputs(pack, ctx)
+        extra.append(f"language={ctx.language.code}")
+    return inputs_key(files, project.root, extra)
+
+
+def language_of(ctx: Context) -> str:
+    return ctx.language.code if ctx.language is not None else LANGUAGE
 
 
 def _pack_folder_files(pack: Pack) -> list[Path]:
@@ -137,9 +151,17 @@ def is_fresh(project: Project, out: Path) -> bool:
         ctx = Context.load(project)
     except ContentError:
         return False
-    cache = BuildCache(out, CACHE_FILE)
-    return (out / MANIFEST).is_file() and all(
-        cache.fresh(pack.slug, pack_key(pack, ctx)) for pack in ctx.catalogue.packs)
+    sets = [(out, ctx, ctx.catalogue.packs)]
+    for code in other_languages(project.root):
+        packs = translated_packs(ctx, code)
+        if packs:
+            sets.append((out / code, localized(ctx, code), packs))
+    for folder, lctx, packs in sets:
+        cache = BuildCache(folder, CACHE_FILE)
+        if not (folder / MANIFEST).is_file() or not all(
+                cache.fresh(pack.slug, pack_key(pack, lctx)) for pack in packs):
+            return False
+    return True
 
 
 def build_packs(project: Project, out: Path, log=print, fresh: bool = False,
@@ -151,6 +173,20 @@ def build_packs(project: Project, out: Path, log=print, fresh: bool = False,
                                          for p in check_generated(pack, ctx)]
     if problems:
         raise ContentError(sorted(set(problems), key=lambda p: (str(p.path), p.line)))
+    codes = other_languages(project.root)
+    built = _build_set(ctx.catalogue.packs, ctx, out, log, fresh, keep=set(codes))
+    for code in codes:   # the packs fully translated in another language, into <out>/<code>/
+        packs = translated_packs(ctx, code)
+        if packs:
+            _build_set(packs, localized(ctx, code), out / code, log, fresh)
+        elif (out / code).is_dir():
+            shutil.rmtree(out / code)
+    return built
+
+
+def _build_set(packs: list[Pack], ctx: Context, out: Path, log, fresh: bool,
+               keep: set[str] = frozenset()) -> list[BuiltPack]:
+    """Build ``packs`` in ``ctx``'s language into ``out`` (``keep``: folders to leave)."""
     out.mkdir(parents=True, exist_ok=True)
     cache = BuildCache(out, CACHE_FILE)
     if cache.problem:
@@ -158,13 +194,14 @@ def build_packs(project: Project, out: Path, log=print, fresh: bool = False,
     if fresh:
         cache.clear()
     old = _read_manifest(out)
-    slugs = {pack.slug for pack in ctx.catalogue.packs}
+    slugs = {pack.slug for pack in packs}
     for child in out.iterdir():  # packs that were deleted or renamed
-        if child.is_dir() and child.name not in slugs:
+        if child.is_dir() and child.name not in slugs | keep:
             shutil.rmtree(child)
     cache.keep_only(slugs)
     built = []
-    for pack in ctx.catalogue.packs:
+    lang = "" if ctx.language is None else f" ({ctx.language.code})"
+    for pack in packs:
         key = pack_key(pack, ctx)
         if pack.slug in old and cache.fresh(pack.slug, key):
             built.append(BuiltPack(pack.slug, out / pack.slug, old[pack.slug]["files"],
@@ -172,11 +209,11 @@ def build_packs(project: Project, out: Path, log=print, fresh: bool = False,
             continue
         built.append(build_one(pack, ctx, out))
         cache.record(pack.slug, key, [p for p in built[-1].folder.rglob("*") if p.is_file()])
-        log(f"pack {pack.slug}: {built[-1].pages} PDF pages, {len(built[-1].files) - 2} handout "
+        log(f"pack {pack.slug}{lang}: {built[-1].pages} PDF pages, {len(built[-1].files) - 2} handout "
             f"files, {built[-1].seconds:.1f} s")
     reused = [b.slug for b in built if b.seconds == 0.0]
     if reused:
-        log(f"packs up to date (unchanged inputs; --all rebuilds): {', '.join(reused)}")
+        log(f"packs{lang} up to date (unchanged inputs; --all rebuilds): {', '.join(reused)}")
     manifest = {"packs": {b.slug: {"files": b.files, "pages": b.pages} for b in built}}
     text = json.dumps(manifest, indent=2)
     if _read_manifest(out) != manifest["packs"] or not (out / MANIFEST).is_file():
@@ -195,7 +232,8 @@ def _read_manifest(out: Path) -> dict:
 
 
 def build_one(pack: Pack, ctx: Context, out: Path) -> BuiltPack:
-    project = ctx.project
+    project, lang, _ = ctx.project, language_of(ctx), ctx.gettext
+    title = ctx.titles.get(pack.docname, pack.title)
     started = time.perf_counter()
     folder = out / pack.slug
     if folder.exists():
@@ -214,12 +252,12 @@ def build_one(pack: Pack, ctx: Context, out: Path) -> BuiltPack:
         (source / f"{handout.id}.md").write_text(markdown, encoding="utf-8")
         for fmt in ("docx", "odt"):
             jobs.append((markdown, fmt, folder / "handouts" / f"{handout.id}.{fmt}", project,
-                         "--shift-heading-level-by=-1", "--metadata",
-                         f"subject={pack.title}", "--metadata", f"author={AUTHOR}"))
+                         lang, "--shift-heading-level-by=-1", "--metadata",
+                         f"subject={title}", "--metadata", f"author={AUTHOR}"))
     # The printed pack: Markdown -> Typst -> tagged PDF/UA-1.
     markdown = pack_document(pack, ctx)
     (source / f"{pack.slug}-pack.md").write_text(markdown, encoding="utf-8")
-    jobs.append((markdown, "typst", None, project))
+    jobs.append((markdown, "typst", None, project, lang))
     with ThreadPoolExecutor(max_workers=4) as pool:  # pandoc runs as separate processes
         results = list(pool.map(lambda job: pandoc(*job), jobs))
     for job in jobs[:-1]:
@@ -227,14 +265,15 @@ def build_one(pack: Pack, ctx: Context, out: Path) -> BuiltPack:
     for name, image in ctx.assets.items():
         shutil.copyfile(image, source / name)
     body = results[-1]
-    description = f"Facilitator pack for joint professional development: {pack.title}"
-    typ = PREAMBLE.format(title=typst_string(pack.title), author=AUTHOR, lang=LANGUAGE,
+    description = _("Facilitator pack for joint professional development: {title}").format(
+        title=title)
+    typ = PREAMBLE.format(title=typst_string(title), author=AUTHOR, lang=lang,
                           description=typst_string(description)) + TEMPLATE + "\n" + body
     typ_file = source / f"{pack.slug}-pack.typ"
     typ_file.write_text(typ, encoding="utf-8")
     pdf = folder / f"{pack.slug}-pack.pdf"
     compile_pdf(typ_file, pdf)
-    write_zip(folder, pack.slug, [f for f in files if not f.endswith(".zip")], pack.title)
+    write_zip(folder, pack.slug, [f for f in files if not f.endswith(".zip")], title, _)
     return BuiltPack(pack.slug, folder, files, pdf_pages(pdf), time.perf_counter() - started)
 
 
@@ -253,11 +292,14 @@ def pdf_pages(pdf: Path) -> int:
     return max((int(c) for c in counts), default=0)
 
 
-def write_zip(folder: Path, slug: str, files: list[str], title: str) -> None:
-    readme = (f"{title}\n\nA facilitator pack of Crossings. Content licensed under CC BY 4.0 "
-              f"(attribution: {AUTHOR}).\n\nIn this zip:\n"
+def write_zip(folder: Path, slug: str, files: list[str], title: str, _=str) -> None:
+    readme = (f"{title}\n\n"
+              + _("A facilitator pack of Crossings. Content licensed under CC BY 4.0 "
+                  "(attribution: {author}).").format(author=AUTHOR) + "\n\n"
+              + _("In this zip:") + "\n"
               + "".join(f"- {name}\n" for name in files)
-              + "\nThe handouts are editable: adapt them to your town and your group.\n")
+              + "\n" + _("The handouts are editable: adapt them to your town and your group.")
+              + "\n")
     with zipfile.ZipFile(folder / f"{slug}-pack.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", readme)
         for name in files:

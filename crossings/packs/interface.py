@@ -7,7 +7,7 @@ strings of the page (Sphinx does not extract them), so the site looks them up in
 interface catalog instead: ``crossings translations interface-pot`` adds the texts
 listed by ``interface_texts`` to ``crossings.pot``, as it does for the config texts, and
 the Sphinx extension translates them with ``_()`` on a page of another language. The
-printed pack and the handouts (PDF, DOCX, ODT) stay English.
+printed pack of another language (``packs.language``) uses the same catalog for them.
 """
 
 from __future__ import annotations

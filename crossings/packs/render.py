@@ -16,6 +16,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from crossings.content import mdscan
 from crossings.content.mdscan import page_title
@@ -60,6 +61,8 @@ class Context:
     outcomes: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (module, text)
     module_titles: dict[str, str] = field(default_factory=dict)
     assets: dict[str, Path] = field(default_factory=dict)         # file name -> image to copy
+    language: Any = None    # packs.language.PackLanguage: the printed pack in another language
+    gettext: Gettext = same  # its interface catalog (the words of this code)
 
     @classmethod
     def load(cls, project: Project, catalogue: Catalogue | None = None) -> Context:
@@ -89,6 +92,12 @@ class Context:
 
     def doc_title(self, target: str, source: Path) -> str:
         return self.titles.get(resolve_doc(self.project, target, source), target)
+
+    def translated(self, text: str, source: Path, page: bool = False) -> str:
+        """MyST ``text`` of ``source`` (a whole page if ``page``) in this context's language."""
+        if self.language is None:
+            return text
+        return self.language.translate(text, self.project.docname(source), page)
 
 
 def resolve_doc(project: Project, target: str, source: Path) -> str:
@@ -273,31 +282,20 @@ def render_notes(pack: Pack, ctx: Context, *, level: int, target: str, **_) -> s
     return "\n".join(out)
 
 
-def pack_files(pack: Pack, ctx: Context) -> dict[str, str]:
-    """Output files of a pack (relative path -> description), in the order they are listed."""
-    files = {f"{pack.slug}-pack.pdf": "the printable pack",
-             f"{pack.slug}-pack.zip": "everything in one zip file"}
-    for ref in pack.used_handouts():
-        handout = ctx.catalogue.handout(ref, pack)
-        if handout:
-            if handout.kind == "figure":   # a figure page is printed, not edited
-                continue
-            files[f"handouts/{handout.id}.docx"] = f"{handout.title}, Word"
-            files[f"handouts/{handout.id}.odt"] = f"{handout.title}, OpenDocument"
-    return files
-
-
-def render_downloads(pack: Pack, ctx: Context, *, target: str, **_) -> str:
+def render_downloads(pack: Pack, ctx: Context, *, target: str, gettext: Gettext = same,
+                     **__) -> str:
     """Print target only: the site renders real download links (see sphinx_packs)."""
-    out = ["You can download this pack from the Crossings site as one zip file. It holds "
-           "this PDF and every handout as an editable file (Word and OpenDocument), so you "
-           "can adapt the handouts to your town. The handouts are:", ""]
+    _ = gettext
+    out = [_("You can download this pack from the Crossings site as one zip file. It holds "
+             "this PDF and every handout as an editable file (Word and OpenDocument), so you "
+             "can adapt the handouts to your town. The handouts are:"), ""]
     for ref in pack.used_handouts():
         handout = ctx.catalogue.handout(ref, pack)
         if handout and handout.kind == "figure":
-            out.append(f"- *{handout.title}* (a printed page of this PDF)")
+            out.append("- " + _("*{handout}* (a printed page of this PDF)").format(
+                handout=_(handout.title)))
         elif handout:
-            out.append(f"- *{handout.title}* (`handouts/{handout.id}.docx`, "
+            out.append(f"- *{_(handout.title)}* (`handouts/{handout.id}.docx`, "
                        f"`handouts/{handout.id}.odt`)")
     return "\n".join(out)
 
@@ -483,14 +481,16 @@ def _directive(name, argument, options, body, source, ctx, audience, pack, shift
     if name == NOTE_DIRECTIVE:
         if audience != FACILITATOR:
             return []
-        return [""] + _box(argument or "Facilitator note", "\n".join(inner))
+        _ = ctx.gettext
+        return [""] + _box(argument or _("Facilitator note"), "\n".join(inner))
     if name in ADMONITION_TITLES or name == "admonition":
-        title = _roles(argument, source, ctx) or ADMONITION_TITLES.get(name, "Note")
+        title = _roles(argument, source, ctx) or ctx.gettext(ADMONITION_TITLES.get(name, "Note"))
         return [""] + _box(title, "\n".join(inner))
     if name.startswith("pack-"):
         if pack is None:
             raise ValueError(f"{source}: '{name}' needs a pack")
-        generated = render_part(name, argument, pack, ctx, level + 1, PRINT)
+        generated = ctx.translated(render_part(name, argument, pack, ctx, level + 1, PRINT,
+                                               ctx.gettext), source)
         return [""] + _convert(generated.splitlines(), source, ctx, audience, pack, shift,
                                level, medium) + [""]
     raise ValueError(f"{source}: directive '{name}' cannot be printed")

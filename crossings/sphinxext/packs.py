@@ -14,8 +14,10 @@ Directives
 
 On a translated page of another language's site, the agenda tables, the download links and
 the fold buttons are in the page's language: their fixed words, the activity and handout
-titles go through the interface catalog (``crossings.po``; see ``packs.interface``). The
-files themselves (PDF, DOCX, ODT) are English, and the links say so.
+titles go through the interface catalog (``crossings.po``; see ``packs.interface``). A pack
+whose pages are all translated is also built in that language (``packs.language``, into
+``_build/packs/<code>/``): that language's site copies those files in place of the English
+ones, under the same names. The links to files that are still English say so.
 
 A pack's page shows the downloads first, then the agendas, then the details in sections
 that fold on phones (``order_pack_page``, ``fold_sections``).
@@ -23,7 +25,8 @@ that fold on phones (``order_pack_page``, ``fold_sections``).
 The packs are built before the pages are read (``env-get-outdated``, on every build, so a
 long-running preview sees them too) into ``_build/packs`` beside the HTML output; packs
 whose inputs did not change are reused from the cache. At the end they are copied into
-the site under ``packs/<pack>/``.
+the site under ``packs/<pack>/`` (on another language's site, the pack's files in that
+language where there are some).
 
 Incremental builds: a pack page depends on its pack's data, but also on module data
 (outcome texts, facilitator notes). Instead of noting every module page as a dependency
@@ -46,12 +49,15 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from crossings.content.languages import load_languages
 from crossings.content.modules import format_minutes
 from crossings.content.problems import ContentError
 from crossings.content.project import Project
 from crossings.packs.build import MANIFEST, build_packs, pack_key
+from crossings.packs.documents import pack_files
+from crossings.packs.language import translated_packs
 from crossings.packs.model import NOTE_DIRECTIVE, PACK_DIRECTIVES, Pack
-from crossings.packs.render import SITE, Context, directive_level, pack_files, render_part
+from crossings.packs.render import SITE, Context, directive_level, render_part
 from crossings.sphinxext.languages import page_gettext, reading_gettext
 
 logger = logging.getLogger(__name__)
@@ -75,6 +81,15 @@ def pack_of(ctx: Context, docname: str) -> Pack | None:
     return None
 
 
+def in_page_language(env, ctx: Context, slug: str) -> bool:
+    """Whether pack ``slug``'s files are built in the language of the site being built
+    (false on the source language's site, whose files are the originals)."""
+    code = env.config.language
+    if not code or code == load_languages(ctx.project.root).source:
+        return False
+    return slug in {pack.slug for pack in translated_packs(ctx, code)}
+
+
 def is_facilitator_page(docname: str) -> bool:
     return docname.startswith(FACILITATOR_PREFIX)
 
@@ -94,6 +109,7 @@ class FacilitatorNote(SphinxDirective):
     def run(self):
         if not is_facilitator_page(self.env.docname):
             return []
+        # the page's own catalog translates this title (Sphinx extracts it from the page)
         title = self.arguments[0] if self.arguments else "Facilitator note"
         node = nodes.admonition(classes=["facilitator-note"])
         node += nodes.title(text=title)
@@ -153,14 +169,20 @@ class PackDownloads(SphinxDirective):
         if pack is None:
             raise self.error("pack-downloads is only allowed on a pack page")
         _ = reading_gettext(self.env)
+        translated = in_page_language(self.env, ctx, pack.slug)
         items = nodes.bullet_list(classes=["pack-downloads"])
         for name, label in download_labels(pack, ctx, _).items():
             para = nodes.paragraph()
             para += nodes.reference("", label[:1].upper() + label[1:],
                                     refuri=site_uri(self.env.docname, pack.slug, name),
                                     classes=["download"])
-            # Translators: after a download link; the files are English so far: say so.
-            para += nodes.Text(_(" ({format})").format(format=Path(name).suffix[1:].upper()))
+            suffix = Path(name).suffix[1:].upper()
+            if translated:
+                # Translators: after a download link to a file in this page's language.
+                para += nodes.Text(_(" ({format} file)").format(format=suffix))
+            else:
+                # Translators: after a download link; the files are English so far: say so.
+                para += nodes.Text(_(" ({format})").format(format=suffix))
             items += nodes.list_item("", para)
         return [items]
 
@@ -190,8 +212,12 @@ def append_handout_downloads(app: Sphinx, doctree: nodes.document) -> None:
         return   # a figure page is printed in the pack PDF; it has no editable copy
     _ = reading_gettext(app.env)
     para = nodes.paragraph(classes=["handout-downloads"])
-    # Translators: before the links to the DOCX and ODT files, which are English so far.
-    para += nodes.strong(text=_("Adapt this handout: "))
+    if in_page_language(app.env, ctx, pack.slug):
+        # Translators: before the links to the DOCX and ODT files in this page's language.
+        para += nodes.strong(text=_("Adapt this handout (editable files): "))
+    else:
+        # Translators: before the links to the DOCX and ODT files, which are English so far.
+        para += nodes.strong(text=_("Adapt this handout: "))
     for i, fmt in enumerate(("docx", "odt")):
         label = _("Word (DOCX)") if fmt == "docx" else _("OpenDocument (ODT)")
         para += nodes.reference("", label, refuri=site_uri(
@@ -304,9 +330,16 @@ def copy_into_site(app: Sphinx, exception) -> None:
     manifest = out / MANIFEST
     if not manifest.is_file():
         return
-    for slug, info in json.loads(manifest.read_text()).get("packs", {}).items():
+    packs = {slug: (out / slug, info)
+             for slug, info in json.loads(manifest.read_text()).get("packs", {}).items()}
+    code = app.config.language
+    if code and code != load_languages(Path(app.srcdir)).source \
+            and (out / code / MANIFEST).is_file():   # this language's packs replace the English
+        translated = json.loads((out / code / MANIFEST).read_text()).get("packs", {})
+        packs.update({slug: (out / code / slug, info) for slug, info in translated.items()})
+    for slug, (folder, info) in packs.items():
         for name in info["files"]:
-            source, target = out / slug / name, Path(app.outdir) / SITE_FOLDER / slug / name
+            source, target = folder / name, Path(app.outdir) / SITE_FOLDER / slug / name
             if target.is_file() and _same_file(source, target):
                 continue  # incremental builds: copy only what the pack build rewrote
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,8 @@ from crossings.content import mdscan
 from crossings.content.project import Project
 from crossings.packs.build import build_packs, is_fresh
 from crossings.packs.checks import load_catalogue
-from crossings.packs.render import Context, pack_files
+from crossings.packs.documents import pack_files
+from crossings.packs.render import Context
 from crossings.sphinxext.catalogue import format_minutes
 
 pytestmark = pytest.mark.slow

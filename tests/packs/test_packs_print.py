@@ -8,6 +8,7 @@ write-in space reaches the DOCX and ODT handouts as table rows with a set height
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -17,7 +18,7 @@ from docx import Document
 from print_check import check_pdf, declared_fields, page_count, render_pngs
 
 from crossings.content.project import Project
-from crossings.packs.build import build_packs, compile_pdf
+from crossings.packs.build import MANIFEST, build_packs, compile_pdf
 from crossings.packs.printing import LINE_MM, MIN_LINE_MM
 
 pytestmark = pytest.mark.slow
@@ -38,14 +39,18 @@ def typ_of(out: Path, slug: str) -> str:
 
 
 def test_every_pack_page_passes_the_visual_check(packs, tmp_path):
+    """Every pack, and every pack built in another language (Italian: longer words)."""
     out, slugs = packs
     assert len(slugs) >= 4
-    for slug in slugs:
-        pdf = out / slug / f"{slug}-pack.pdf"
-        pngs = render_pngs(pdf, tmp_path / slug)
+    italian = json.loads((out / "it" / MANIFEST).read_text())["packs"]
+    assert "transitions" in italian
+    for folder, slug in [(out, s) for s in slugs] + [(out / "it", s) for s in italian]:
+        pdf = folder / slug / f"{slug}-pack.pdf"
+        name = slug if folder == out else f"{folder.name}/{slug}"   # as the check reports it
+        pngs = render_pngs(pdf, tmp_path / name)
         assert len(pngs) == page_count(pdf) > 5
-        typ = typ_of(out, slug)
-        assert check_pdf(pdf, slug, HEADING_SIZE, typ) == []
+        typ = typ_of(folder, slug)
+        assert check_pdf(pdf, name, HEADING_SIZE, typ) == []
         # every session pack has write-in handouts; every handout declares lines of >= 8 mm
         fields = declared_fields(typ)
         assert fields and all(f.height_mm >= MIN_LINE_MM for f in fields)

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -270,7 +271,8 @@ def texts(nodes) -> list[str]:
 def test_generated_text_of_the_transitions_workshop_is_italian(site, italian_site):
     """Issue 19: the agendas, download links and fold buttons of the transitions pack page,
     the handout download line and the Practise sections of the module are Italian on the
-    Italian site (the files stay English and say so); the English pages keep their text."""
+    Italian site (its files are the Italian pack, see test_italian_pages_link_italian_packs);
+    the English pages keep their text."""
     pack = "facilitator/transitions/index.html"
     it, en = soup(italian_site / pack).find("main"), soup(site / pack).find("main")
     it_tables, en_tables = it.select("table")[:2], en.select("table")[:2]
@@ -285,9 +287,8 @@ def test_generated_text_of_the_transitions_workshop_is_italian(site, italian_sit
     assert not {"Break", "End"} & it_cells
     assert not any("(plenary)" in c or "Welcome" in c for c in it_cells), it_cells
     it_downloads = texts(it.select("ul.pack-downloads li"))
-    assert it_downloads[:2] == ["Il kit da stampare (PDF, in inglese)",
-                                "Tutto in un unico file zip (ZIP, in inglese)"]
-    assert "Schede dei casi: transizioni, Word (DOCX, in inglese)" in it_downloads
+    assert it_downloads[:2] == ["Il kit da stampare (PDF)", "Tutto in un unico file zip (ZIP)"]
+    assert "Schede dei casi: transizioni, Word (DOCX)" in it_downloads
     assert texts(en.select("ul.pack-downloads li"))[:3] == [
         "The printable pack (PDF)", "Everything in one zip file (ZIP)",
         "Case cards: transitions, Word (DOCX)"]
@@ -298,7 +299,7 @@ def test_generated_text_of_the_transitions_workshop_is_italian(site, italian_sit
     handout = "facilitator/transitions/handouts/case-cards.html"
     it_line = texts(soup(italian_site / handout).select("p.handout-downloads"))
     en_line = texts(soup(site / handout).select("p.handout-downloads"))
-    assert it_line == ["Adatta questa scheda (file in inglese): Word (DOCX) · OpenDocument (ODT)."]
+    assert it_line == ["Adatta questa scheda: Word (DOCX) · OpenDocument (ODT)."]
     assert en_line == ["Adapt this handout: Word (DOCX) · OpenDocument (ODT)."]
 
     for page, it_intro, en_intro in (
@@ -319,3 +320,28 @@ def test_generated_text_of_the_transitions_workshop_is_italian(site, italian_sit
         assert "Esercizio: le transizioni e le quattro continuità" in it_text
         assert "Exercise: transitions and the four continuities" in en_text
         assert "(about 20 minutes" in en_text and "(circa 20 minuti" in it_text
+
+
+@pytest.mark.slow
+def test_italian_pages_link_italian_packs(site, italian_site):
+    """Issue 19: the Italian transitions page links the Italian PDF, DOCX and ODT (built from
+    the catalogs, /Lang it); a pack not yet translated keeps its English files and says so."""
+    from pypdf import PdfReader
+
+    page = italian_site / "facilitator/transitions/index.html"
+    links = {a["href"]: a for a in soup(page).select("ul.pack-downloads a.download")}
+    pdf_href = "../../packs/transitions/transitions-pack.pdf"
+    assert pdf_href in links
+    pdf = (page.parent / pdf_href).resolve()
+    assert pdf.is_relative_to(italian_site.resolve())
+    assert PdfReader(pdf).trailer["/Root"]["/Lang"] == "it"
+    assert PdfReader(site / "packs/transitions/transitions-pack.pdf").trailer["/Root"]["/Lang"] \
+        == "en"
+    docx = page.parent / "../../packs/transitions/handouts/review-sheet.docx"
+    assert "<dc:language>it</dc:language>" in zipfile.ZipFile(docx).read(
+        "docProps/core.xml").decode()
+    other = italian_site / "facilitator/interprofessional/index.html"   # an English page
+    assert "facilitator/interprofessional/index" not in LANGS.get("it").translated
+    assert texts(soup(other).select("ul.pack-downloads li"))[0] == "The printable pack (PDF)"
+    assert PdfReader(italian_site / "packs/interprofessional/interprofessional-pack.pdf"
+                     ).trailer["/Root"]["/Lang"] == "en"
