@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from crossings.exercises.learner_texts import TEXTS_FILE
+
 CODE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"   # no 0/o, 1/l/i
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -414,8 +416,6 @@ def release(course: Course, build: Path, ids: list[str] | None = None, log=print
             if ours != theirs:
                 raise CourseError(f"the course's learner version of {exercise} differs from "
                                   f"{site_copy} (the one learners download); rebuild both")
-        from crossings.grading.languages import release_translations
-
         release_translations(course, build, exercise)
         catalogue[exercise] = known[exercise]
         released.append(exercise)
@@ -486,3 +486,31 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 
 TRANSLATIONS = "release-translations"
+
+
+def release_translations(course: Course, build: Path, exercise: str) -> list[str]:
+    """Copy the learners' notebook of every other language (``<build>/<code>/release/``) into
+    the course, after checking it has the same cells as the English one: a learner may hand
+    in either, and both are graded against the same source notebook and model answers. The
+    language's learner texts (feedback pages) come along."""
+    import nbformat
+
+    english = nbformat.read(course.release_notebook(exercise), 4)
+    shape = [(c.cell_type, (c.metadata.get("nbgrader") or {}).get("grade_id"))
+             for c in english.cells]
+    codes = []
+    for path in sorted(Path(build).glob(f"*/release/{exercise}/{exercise}.ipynb")):
+        code = path.parents[2].name
+        theirs = nbformat.read(path, 4)
+        if [(c.cell_type, (c.metadata.get("nbgrader") or {}).get("grade_id"))
+                for c in theirs.cells] != shape:
+            raise CourseError(f"{path} does not have the cells of the English notebook of "
+                              f"{exercise}: rebuild the exercises")
+        target = course.root / TRANSLATIONS / code / exercise
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target / path.name)
+        texts = path.parents[2] / TEXTS_FILE
+        if texts.is_file():
+            shutil.copy2(texts, target.parent / texts.name)
+        codes.append(code)
+    return codes

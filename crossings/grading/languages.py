@@ -4,8 +4,8 @@ a submission's feedback page.
 ``crossings exercises`` writes, for every language of ``locales/languages.yml`` other than
 English, the learners' notebooks (``<build>/<code>/release/``) and the translated learner texts
 (``<build>/<code>/learner-texts.json``, see ``crossings.exercises.learner_texts``);
-``release_translations`` copies both into ``<course>/release-translations/<code>/``. These are
-the languages the course knows. A notebook names its language in ``metadata.language``, which
+``course.release_translations`` copies both into ``<course>/release-translations/<code>/``.
+These are the languages the course knows. A notebook names its language in ``metadata.language``, which
 the learner can change like anything else in the file: the value is only ever compared with
 the known codes (never used as a path or written into a page), and anything else, missing or
 unknown, gives the English page.
@@ -14,42 +14,13 @@ unknown, gives the English page.
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from crossings.exercises.learner_texts import TEXTS_FILE, Translate, lookup, same
-from crossings.grading.course import TRANSLATIONS, Course, CourseError, read_capped
+from crossings.grading.course import TRANSLATIONS, Course, read_capped
 
 SOURCE = "en"
-
-
-def release_translations(course: Course, build: Path, exercise: str) -> list[str]:
-    """Copy the learners' notebook of every other language (``<build>/<code>/release/``) into
-    the course, after checking it has the same cells as the English one: a learner may hand
-    in either, and both are graded against the same source notebook and model answers. The
-    language's learner texts (feedback pages) come along."""
-    import nbformat
-
-    english = nbformat.read(course.release_notebook(exercise), 4)
-    shape = [(c.cell_type, (c.metadata.get("nbgrader") or {}).get("grade_id"))
-             for c in english.cells]
-    codes = []
-    for path in sorted(Path(build).glob(f"*/release/{exercise}/{exercise}.ipynb")):
-        code = path.parents[2].name
-        theirs = nbformat.read(path, 4)
-        if [(c.cell_type, (c.metadata.get("nbgrader") or {}).get("grade_id"))
-                for c in theirs.cells] != shape:
-            raise CourseError(f"{path} does not have the cells of the English notebook of "
-                              f"{exercise}: rebuild the exercises")
-        target = course.root / TRANSLATIONS / code / exercise
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target / path.name)
-        texts = path.parents[2] / TEXTS_FILE
-        if texts.is_file():
-            shutil.copy2(texts, target.parent / TEXTS_FILE)
-        codes.append(code)
-    return codes
 
 
 @dataclass
