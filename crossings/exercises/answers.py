@@ -6,6 +6,8 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
+from crossings.exercises.learner_texts import refusal_reasons
+
 SECTORS = ("ecec", "school", "social", "health", "policy", "family", "community")
 
 
@@ -60,6 +62,7 @@ def field_problem(fld: Field, value: Any) -> str | None:
 # scores that item 0, flags it with the reason, and never runs it.
 
 MAX_ANSWER_CHARS = 100_000     # a reflection of some pages; more is not an answer
+REASONS = refusal_reasons()    # in English; the feedback page shows them in the notebook's language
 
 
 class NotAnAnswer(ValueError):
@@ -74,7 +77,7 @@ def _literal(node: ast.AST, depth: int = 0):
         return -node.operand.value if isinstance(node.op, ast.USub) else node.operand.value
     if isinstance(node, (ast.List, ast.Tuple)) and depth == 0:
         return [_literal(element, depth + 1) for element in node.elts]
-    raise NotAnAnswer("the answer must be a plain value: text in quotes, or a list of them")
+    raise NotAnAnswer(REASONS["plain_value"])
 
 
 def parse_answer(source: str):
@@ -85,26 +88,24 @@ def parse_answer(source: str):
     with a plain-language reason for anything else. Tuples come back as lists.
     """
     if len(source) > MAX_ANSWER_CHARS:
-        raise NotAnAnswer(f"the answer cell is longer than {MAX_ANSWER_CHARS} characters")
+        raise NotAnAnswer(REASONS["too_long"].format(limit=MAX_ANSWER_CHARS))
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
         stripped = [ln.strip() for ln in source.splitlines() if ln.strip()]
         if any(ln[:1] in "%!?" or ln.endswith("?") for ln in stripped):
-            raise NotAnAnswer("the answer cell holds IPython syntax (a magic, shell command or "
-                              "help request), not a value") from None
-        raise NotAnAnswer(f"the answer cell is not valid ({exc.msg}, line {exc.lineno})") from None
+            raise NotAnAnswer(REASONS["ipython"]) from None
+        raise NotAnAnswer(REASONS["invalid"].format(error=exc.msg, line=exc.lineno)) from None
     except (RecursionError, MemoryError, ValueError):
-        raise NotAnAnswer("the answer cell is not a plain value (too deeply nested, or not "
-                          "text)") from None
+        raise NotAnAnswer(REASONS["nested"]) from None
     if not tree.body:
         return False, None
     if len(tree.body) > 1:
-        raise NotAnAnswer("an answer cell may only contain 'answer = ...'")
+        raise NotAnAnswer(REASONS["only_answer"])
     node = tree.body[0]
     if not (isinstance(node, ast.Assign) and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "answer"):
-        raise NotAnAnswer("an answer cell may only contain 'answer = ...'")
+        raise NotAnAnswer(REASONS["only_answer"])
     return True, _literal(node.value)
 
 

@@ -13,11 +13,26 @@ the course grades an Italian notebook with the same model answers as an English 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
-from crossings.content.languages import catalog_dir, load_languages, read_po
+from crossings.content.languages import (
+    INTERFACE_DOMAIN,
+    catalog_dir,
+    load_languages,
+    read_po,
+    translations,
+)
 from crossings.content.mdtranslate import messages, translate_markdown
 from crossings.content.project import Project
+from crossings.exercises.learner_texts import (
+    TEXTS_FILE,
+    Translate,
+    all_texts,
+    lookup,
+    translate_check_cell,
+    translate_setup,
+)
 
 NOTEBOOK_DOMAIN = "notebooks"
 
@@ -64,6 +79,39 @@ def catalog(root: Path, code: str, exercise: str) -> dict[str, str]:
     return {m.msgid: m.msgstr for m in read_po(path) if m.translated}
 
 
+def _heading(markdown: str) -> str:
+    first = next((line for line in markdown.splitlines() if line.strip()), "")
+    return re.sub(r"[#*_`]", "", first).strip()
+
+
+def translate_code(notebook, _: Translate, page: dict[str, str]) -> None:
+    """The setup cell's messages and each check cell's first line in another language (before
+    the Markdown is translated): a plan field's check names the field as its instruction
+    cell does, in the notebook's catalog ``page``."""
+    cells = {(c.metadata.get("nbgrader") or {}).get("grade_id"): c for c in notebook.cells}
+    for gid, cell in cells.items():
+        if cell.cell_type != "code" or _is_answer(cell) or not gid:
+            continue
+        if gid == "setup":
+            cell.source = translate_setup(cell.source, _)
+        elif (cell.metadata.get("nbgrader") or {}).get("grade") and gid.endswith("-check"):
+            question = cells.get(gid.removesuffix("-check") + "-question")
+            first = next((ln.strip() for ln in (question.source if question else "").splitlines()
+                          if ln.strip()), "")
+            titles = {_heading(first).lower(): _heading(page[first]).lower()} \
+                if page.get(first) else {}
+            cell.source = translate_check_cell(cell.source, _, titles)
+
+
+def write_texts(root: Path, code: str, target: Path) -> None:
+    """The translated learner texts of one language (what its feedback pages say)."""
+    catalog = translations(root, code, INTERFACE_DOMAIN)
+    texts = {t: catalog[t] for t in all_texts() if catalog.get(t)}
+    target.mkdir(parents=True, exist_ok=True)
+    (target / TEXTS_FILE).write_text(json.dumps(texts, indent=1, ensure_ascii=False,
+                                                sort_keys=True) + "\n", encoding="utf-8")
+
+
 def translate_release(project: Project, out: Path) -> dict[str, tuple[int, int]]:
     """Translated learner notebooks of every other language; returns {code: (done, total)}."""
     import nbformat  # slow import: only when notebooks are written
@@ -72,15 +120,18 @@ def translate_release(project: Project, out: Path) -> dict[str, tuple[int, int]]
     counts = {}
     for code in (c for c in langs.languages if c != langs.source):
         done = total = 0
+        ui = lookup(translations(project.root, code, INTERFACE_DOMAIN))
+        write_texts(project.root, code, out / code)
         for path in sorted((out / "release").glob("*/*.ipynb")):
             notebook = nbformat.read(path, as_version=4)
-            lookup = catalog(project.root, code, path.stem)
+            page = catalog(project.root, code, path.stem)
             units = notebook_messages(notebook)
             total += len(units)
-            done += sum(1 for u in units if u in lookup)
+            done += sum(1 for u in units if u in page)
+            translate_code(notebook, ui, page)
             for cell in notebook.cells:
                 if cell.cell_type == "markdown" and not _is_answer(cell):
-                    cell.source = translate_markdown(cell.source, lookup)
+                    cell.source = translate_markdown(cell.source, page)
             notebook.metadata["language"] = code
             target = out / code / "release" / path.parent.name / path.name
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from crossings.exercises.learner_texts import TEXTS_FILE
+
 CODE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"   # no 0/o, 1/l/i
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -489,7 +491,8 @@ TRANSLATIONS = "release-translations"
 def release_translations(course: Course, build: Path, exercise: str) -> list[str]:
     """Copy the learners' notebook of every other language (``<build>/<code>/release/``) into
     the course, after checking it has the same cells as the English one: a learner may hand
-    in either, and both are graded against the same source notebook and model answers."""
+    in either, and both are graded against the same source notebook and model answers. The
+    language's learner texts (feedback pages) come along."""
     import nbformat
 
     english = nbformat.read(course.release_notebook(exercise), 4)
@@ -506,5 +509,8 @@ def release_translations(course: Course, build: Path, exercise: str) -> list[str
         target = course.root / TRANSLATIONS / code / exercise
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target / path.name)
+        texts = path.parents[2] / TEXTS_FILE
+        if texts.is_file():
+            shutil.copy2(texts, target.parent / texts.name)
         codes.append(code)
     return codes

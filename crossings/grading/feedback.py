@@ -10,6 +10,11 @@ visible form check ("Not yet: write at least 5 words"), which the grader saved a
 inputs, so they cannot appear in any encoding. Every value is HTML-escaped, and the page
 forbids scripts (Content-Security-Policy), so learner text shows exactly as typed.
 
+The page is in the language of the learner's notebook (``metadata.language``, checked
+against the languages released into the course, see ``crossings.grading.languages``; English
+for anything else): its labels, question headings and messages, never its values. The grader
+saves messages in English; the page says them in its language (``learner_texts``).
+
 As a last check, every page is scanned for hidden-test lines; a page that would show one
 is not written (this has never fired since pages are made from data).
 """
@@ -23,7 +28,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crossings.exercises.learner_texts import (
+    Translate,
+    feedback_labels,
+    refusal_reasons,
+    same,
+    translate_check_message,
+    translate_message,
+)
 from crossings.grading.course import Course, read_capped
+from crossings.grading.languages import PageLanguage, course_languages, page_language
 from crossings.grading.submission import Template, grade_id, nbgrader_meta, prepare
 
 MESSAGES_FILE = "messages.json"
@@ -114,13 +128,15 @@ def _heading(markdown: str) -> str:
 
 
 def rows_of(template: Template, prepared, grades: dict, comments: dict,
-            messages: dict[str, str]) -> list[Row]:
+            messages: dict[str, str], shown_cells: dict | None = None) -> list[Row]:
+    """The rows of a page; ``shown_cells``: the learners' notebook of the page's language
+    (its question headings), {grade id: cell}."""
     rows: list[Row] = []
     main, title, pending, refused = "", "", [], []
     for gid in template.order:
         cell = template.src_cells[gid]
         meta = nbgrader_meta(cell)
-        shown = template.rel_cells.get(gid, cell)
+        shown = (shown_cells or {}).get(gid) or template.rel_cells.get(gid, cell)
         if meta.get("locked") and cell.cell_type == "markdown" and gid.endswith("question"):
             heading = _heading(shown.source)
             if shown.source.lstrip().startswith(("# ", "## ")) or not main:
@@ -146,61 +162,92 @@ def rows_of(template: Template, prepared, grades: dict, comments: dict,
     return rows
 
 
-def _score_sentence(row: Row) -> str:
+def _score_sentence(row: Row, t: dict[str, str]) -> str:
     if row.waiting:
-        return "Your facilitator reads this part and gives the points."
+        return t["facilitator"]
     if row.score is None:
-        return "Not graded."
+        return t["not_graded"]
     if row.max_score and row.score >= row.max_score:
-        return f"Full points: {row.score:g} of {row.max_score:g}."
+        return t["full"].format(score=f"{row.score:g}", total=f"{row.max_score:g}")
     if row.score > 0:
-        return f"Part of the points: {row.score:g} of {row.max_score:g}."
-    return f"No points yet: 0 of {row.max_score:g}."
+        return t["part"].format(score=f"{row.score:g}", total=f"{row.max_score:g}")
+    return t["none"].format(total=f"{row.max_score:g}")
 
 
-def _show(value) -> str:
+def _show(value, t: dict[str, str]) -> str:
     if isinstance(value, str):
-        return value if value.strip() else "(empty)"
+        return value if value.strip() else t["empty"]
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) if value else "(empty list)"
+        return ", ".join(str(v) for v in value) if value else t["empty_list"]
     return str(value)
 
 
-def render(title: str, learner: str, total: tuple[float, float], rows: list[Row]) -> str:
+def render(title: str, learner: str, total: tuple[float, float], rows: list[Row],
+           code: str = "en", ui: Translate = same) -> str:
+    """The page; ``code`` and ``ui``: its language and texts (labels only: every value and
+    every learner text is escaped data)."""
     e = html.escape
+    t = feedback_labels(ui)
+    points = t["of"].format(score=f"{total[0]:g}", total=f"{total[1]:g}")
+    heading = e(t["title"]).format(title=e(title))
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>", f'<html lang="{e(code)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src 'unsafe-inline'\">",
-        f"<title>Feedback: {e(title)}</title><style>{CSS}</style></head><body><main>",
-        f"<h1>Feedback: {e(title)}</h1>",
-        f"<p>Learner code <strong>{e(learner)}</strong>. Points so far: "
-        f'<span class="score">{total[0]:g} of {total[1]:g}</span>.</p>',
+        f"<title>{heading}</title><style>{CSS}</style></head><body><main>",
+        f"<h1>{heading}</h1>",
+        "<p>" + e(t["learner"]).format(code=f"<strong>{e(learner)}</strong>",
+                                      points=f'<span class="score">{e(points)}</span>') + "</p>",
     ]
     for row in rows:
         parts.append(f"<section><h2>{e(row.title)}</h2>")
         if row.answers:
-            parts.append("<p>Your answer:</p>")
+            parts.append(f"<p>{e(t['your_answer'])}</p>")
             for _, value in row.answers:
-                parts.append(f"<pre>{e(_show(value))}</pre>")
+                parts.append(f"<pre>{e(_show(value, t))}</pre>")
         elif not row.task and not row.refused:
-            parts.append("<p>You did not answer this part.</p>")
+            parts.append(f"<p>{e(t['no_answer'])}</p>")
         for why in row.refused:
-            parts.append(f'<p class="note">Your answer cell could not be read: {e(why)}. '
-                         "Type only the value after <code>answer =</code>.</p>")
+            parts.append('<p class="note">' + e(t["refused"]).format(
+                reason=e(why), code="<code>answer =</code>") + "</p>")
         if row.message:
             parts.append(f'<p class="note">{e(row.message)}</p>')
-        parts.append(f'<p class="score">{e(_score_sentence(row))}</p>')
+        parts.append(f'<p class="score">{e(_score_sentence(row, t))}</p>')
         for comment in row.comments:
-            parts.append(f"<p>Your facilitator wrote:</p><pre>{e(comment)}</pre>")
+            parts.append(f"<p>{e(t['comment'])}</p><pre>{e(comment)}</pre>")
         parts.append("</section>")
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"
 
 
-def learner_page(course: Course, gb, template: Template, learner: str) -> str | None:
-    """The feedback page of one learner, or None when there is nothing graded."""
+def _in_language(lang: PageLanguage, template: Template, title: str, prepared,
+                 messages: dict[str, str]) -> tuple[str, dict | None]:
+    """Title and shown cells of a page in ``lang``; translates refusals and messages in place."""
+    if lang.ui is same:
+        return title, None
+    english, other = refusal_reasons(), refusal_reasons(lang.ui)
+    for gid, why in prepared.refused.items():
+        prepared.refused[gid] = translate_message(why, english, other)
+    for gid, message in messages.items():
+        messages[gid] = translate_check_message(message, lang.ui)
+    if lang.release is None:
+        return title, None
+    import nbformat
+
+    try:
+        release = nbformat.read(lang.release, as_version=4)
+    except (OSError, ValueError):
+        return title, None
+    cells = {grade_id(c): c for c in release.cells if grade_id(c)}
+    intro = _heading(cells["intro"].source) if "intro" in cells else ""
+    return intro or title, cells
+
+
+def learner_page(course: Course, gb, template: Template, learner: str,
+                 languages: dict[str, dict[str, str]] | None = None) -> str | None:
+    """The feedback page of one learner, or None when there is nothing graded;
+    ``languages``: the course's (``course_languages``), read when not given."""
     from nbgrader.api import MissingEntry
 
     try:
@@ -229,8 +276,12 @@ def learner_page(course: Course, gb, template: Template, learner: str) -> str | 
         except (ValueError, AttributeError):
             messages = {}
     title = course.catalogue().get(template.exercise, {}).get("title") or template.exercise
-    return render(str(title), learner, (float(sub.score), float(sub.max_score)),
-                  rows_of(template, prepared, grades, comments, messages))
+    lang = page_language(course, template.exercise, prepared.language,
+                         course_languages(course) if languages is None else languages)
+    title, shown = _in_language(lang, template, str(title), prepared, messages)
+    return render(title, learner, (float(sub.score), float(sub.max_score)),
+                  rows_of(template, prepared, grades, comments, messages, shown),
+                  lang.code, lang.ui)
 
 
 @dataclass
@@ -250,6 +301,7 @@ def generate_feedback(course: Course, exercises: list[str] | None = None, log=pr
                       learners: list[str] | None = None) -> FeedbackRun:
     run = FeedbackRun()
     statuses = course.statuses()
+    languages = course_languages(course)
     with course.gradebook() as gb:
         for exercise in course.select(exercises):
             template = Template.load(course, exercise, gb)
@@ -263,7 +315,7 @@ def generate_feedback(course: Course, exercises: list[str] | None = None, log=pr
                     run.problems.append((learner, exercise, "collected again since it was "
                                          "graded: run `crossings course autograde` first"))
                     continue
-                page = learner_page(course, gb, template, learner)
+                page = learner_page(course, gb, template, learner, languages)
                 if page is None:
                     run.problems.append((learner, exercise, "nothing graded to show"))
                     continue

@@ -114,6 +114,7 @@ class Prepared:
     answers: dict[str, object] = field(default_factory=dict)   # answer id -> value / text
     refused: dict[str, str] = field(default_factory=dict)      # answer id -> why not an answer
     blank: list[str] = field(default_factory=list)             # answer ids left as released
+    language: object = None    # the notebook's metadata.language, as claimed (learner data)
 
 
 def read_notebook(data: bytes):
@@ -151,6 +152,7 @@ def prepare(template: Template, data: bytes) -> Prepared:
     if nb is None:
         out.status, out.reasons = "unreadable", [why]
         return out
+    out.language = nb.metadata.get("language")
     claimed = (nb.metadata.get("crossings") or {}).get("exercise")
     if claimed and claimed != template.exercise:
         out.status = "wrong-notebook"
