@@ -8,7 +8,11 @@ The languages and the pages that claim to be translated are in ``locales/languag
 - a language switcher at the top of the article: a link to the same page in each other
   language, or to that language's home page with a note where the page is not translated;
 - ``<link rel="alternate" hreflang>`` for each language the page exists in, plus
-  ``x-default`` (English);
+  ``x-default`` (English), once the site's public address is known (``html.baseurl`` in
+  ``_config.yml``): search engines take only absolute addresses there, so without one the
+  build writes none (the switcher's links, relative, work anywhere). Each language's site
+  gets its own ``html_baseurl`` (``<base>/<code>/``), so canonical links and the JSON-LD
+  ``url`` of an Italian page point to the Italian page;
 - on a page of a non-source site that is not listed as translated: a note in that
   language, and ``lang="en"`` on the article (its text falls back to English).
 
@@ -89,15 +93,6 @@ def href(app: Sphinx, pagename: str, target_lang: str, target_page: str) -> str:
     return "../" * up + langs.prefix(target_lang) + target_page + ".html"
 
 
-def alternates(app: Sphinx, pagename: str) -> list[tuple[str, str]]:
-    """(language, href) of every version of this page, this site's own included."""
-    langs, out = languages(app), []
-    for code in langs.languages:
-        if langs.is_translated(code, pagename):
-            out.append((code, href(app, pagename, code, pagename)))
-    return out
-
-
 def switcher_html(app: Sphinx, pagename: str) -> str:
     langs, code = languages(app), current(app)
     links = []
@@ -120,16 +115,37 @@ def switcher_html(app: Sphinx, pagename: str) -> str:
             f'<ul>{"".join(links)}</ul></nav>\n')
 
 
+def alternate_links(site_url: str, langs: Languages, pagename: str) -> list[tuple[str, str]]:
+    """(hreflang, absolute address) of every version of a page, and x-default (the source
+    language); none without the site's address (relative ones are invalid there)."""
+    if not site_url:
+        return []
+    root = site_url.rstrip("/") + "/"
+    links = [(code, f"{root}{langs.prefix(code)}{pagename}.html")
+             for code in langs.languages if langs.is_translated(code, pagename)]
+    return links + [("x-default", f"{root}{langs.prefix(langs.source)}{pagename}.html")]
+
+
+def set_site_url(app: Sphinx, config) -> None:
+    """Remember the site's address; a language's own site lives under ``<code>/`` of it."""
+    root = (config.html_baseurl or "").strip()
+    app._crossings_site_url = root
+    code = config.language or languages(app).source
+    if root and code != languages(app).source:
+        config.html_baseurl = root.rstrip("/") + "/" + languages(app).prefix(code)
+
+
 def add_language_links(app: Sphinx, pagename: str, templatename: str, context: dict,
                        doctree) -> None:
     if app.builder.format != "html" or "body" not in context:
         return
     langs, code = languages(app), current(app)
     links = [f'<link rel="alternate" hreflang="{c}" href="{html.escape(u)}" />'
-             for c, u in alternates(app, pagename)]
-    links.append(f'<link rel="alternate" hreflang="x-default" '
-                 f'href="{html.escape(href(app, pagename, langs.source, pagename))}" />')
-    context["metatags"] = str(context.get("metatags") or "") + "\n    " + "\n    ".join(links)
+             for c, u in alternate_links(getattr(app, "_crossings_site_url", ""), langs,
+                                         pagename)]
+    if links:
+        context["metatags"] = (str(context.get("metatags") or "") + "\n    "
+                               + "\n    ".join(links))
     body = context["body"]
     if not langs.is_translated(code, pagename):
         note = langs.get(code).not_translated_note
@@ -255,6 +271,7 @@ def translate_config_texts(app: Sphinx, config) -> None:
 def setup(app: Sphinx) -> dict:
     compile_interface_catalog(app)
     app.connect("config-inited", translate_config_texts)
+    app.connect("config-inited", set_site_url)
     app.connect("html-page-context", add_language_links, priority=450)
     app.add_transform(RememberImageAlt)
     app.connect("doctree-read", record_progress, priority=900)
