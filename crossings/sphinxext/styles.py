@@ -87,9 +87,38 @@ def script_words(static: Path) -> set[str]:
     return words
 
 
-def selector_can_match(selector: str, used: set[str]) -> bool:
+def selector_can_match(selector: str, used: set[str], bootstrap: bool = True) -> bool:
+    """Whether every class and id the selector names can occur (``bootstrap``: the page
+    keeps Bootstrap's script, so the classes it adds at run time can occur too)."""
     bare = _ATTRIBUTE.sub("", _PSEUDO.sub("", selector))
-    return all(name in used or BOOTSTRAP_RUNTIME.match(name) for _, name in _TOKEN.findall(bare))
+    return all(name in used or (bootstrap and BOOTSTRAP_RUNTIME.match(name))
+               for _, name in _TOKEN.findall(bare))
+
+
+# a custom-property declaration; its value may hold strings and (nested) brackets with ";"
+# inside, e.g. url("data:image/svg+xml;charset=utf-8,...") or var(--a, var(--b))
+_PROPERTY = re.compile(r"""(?<=[{;])\s*(--[\w-]+)\s*:"""
+                       r"""(?:"[^"]*"|'[^']*'|\((?:[^()]|\([^()]*\))*\)|[^;{}"'(])*(?:;|(?=\}))""")
+_VAR = re.compile(r"var\(\s*(--[\w-]+)")
+
+
+def drop_unused_properties(css: str, page: str, words: set[str]) -> str:
+    """Remove custom-property declarations (``--x: ...``) that nothing reads: no kept rule,
+    no other kept property, no inline style of the page and no script names them. The theme
+    and Bootstrap define several hundred, most for components a page does not have."""
+    definitions: dict[str, list[str]] = {}
+    for match in _PROPERTY.finditer(css):
+        definitions.setdefault(match.group(1), []).append(match.group(0))
+    needed = set(_VAR.findall(_PROPERTY.sub("", css))) | set(_VAR.findall(page))
+    needed |= {name for name in definitions if name[2:] in words}
+    todo = list(needed)
+    while todo:  # what a needed property's value reads is needed too
+        for declaration in definitions.get(todo.pop(), ()):
+            for name in _VAR.findall(declaration.split(":", 1)[1]):
+                if name not in needed:
+                    needed.add(name)
+                    todo.append(name)
+    return _PROPERTY.sub(lambda m: m.group(0) if m.group(1) in needed else "", css)
 
 
 class Stylesheet:
@@ -121,15 +150,15 @@ class Stylesheet:
                     out.append(("raw", tinycss2.serialize([rule]).strip()))
         return out
 
-    def used_css(self, used: set[str], rules=None) -> str:
+    def used_css(self, used: set[str], rules=None, bootstrap: bool = True) -> str:
         parts = []
         for item in self.rules if rules is None else rules:
             if item[0] == "rule":
-                kept = [s for s in item[1] if selector_can_match(s, used)]
+                kept = [s for s in item[1] if selector_can_match(s, used, bootstrap)]
                 if kept:
                     parts.append(f"{','.join(kept)}{{{item[2]}}}")
             elif item[0] == "block":
-                inner = self.used_css(used, item[2])
+                inner = self.used_css(used, item[2], bootstrap)
                 if inner:
                     parts.append(f"{item[1]}{{{inner}}}")
             else:
@@ -206,6 +235,7 @@ class Inliner:
         page_dir = path.parent.relative_to(self.outdir).as_posix()
         page_dir = "" if page_dir == "." else page_dir
         used = names_in(text) | self.words
+        bootstrap = "scripts/bootstrap.js" in head  # trim removed it where nothing uses it
         css = []
         for link in links:
             href = _HREF.search(link.group(0))
@@ -213,10 +243,12 @@ class Inliner:
                 continue
             rel = posixpath.normpath(posixpath.join(page_dir, href.group(1).split("?")[0]))
             for sheet in self.sheets(rel):
-                css.append(_relocate(sheet.used_css(used), sheet.base, page_dir))
+                css.append(_relocate(sheet.used_css(used, bootstrap=bootstrap), sheet.base,
+                                     page_dir))
         if links:
             first = links[0]
-            style = f'<style>{"".join(css)}</style>\n'
+            kept = drop_unused_properties("".join(css), text, self.words)
+            style = f'<style>{kept}</style>\n'
             head = head[:first.start()] + style + _LINK.sub("", head[first.end():])
         head = _PRELOAD_SCRIPT.sub("", head)
         head = self._scripts(head, page_dir)

@@ -14,7 +14,13 @@ from bs4 import BeautifulSoup
 
 from crossings.sphinxext.a11y import RECORD
 from crossings.sphinxext.precompress import compress_file
-from crossings.sphinxext.styles import Inliner, Stylesheet, _relocate, selector_can_match
+from crossings.sphinxext.styles import (
+    Inliner,
+    Stylesheet,
+    _relocate,
+    drop_unused_properties,
+    selector_can_match,
+)
 from crossings.sphinxext.trim import trim_html
 
 CSS = ("@font-face{font-family:X;src:url(../vendor/x.woff2)}"
@@ -38,6 +44,22 @@ def test_a_rule_is_kept_only_if_its_classes_and_ids_can_occur():
     assert ".used{color:red}" in css and ".used:hover{margin:0}" in css
     assert "@media (max-width:10px){.used>a{top:1px}}" in css
     assert "@font-face" in css and "h1{" in css and "#main-content{" in css
+
+
+def test_bootstrap_runtime_classes_only_where_its_script_stays():
+    assert selector_can_match(".tooltip .arrow", {"arrow"}, bootstrap=True)
+    assert not selector_can_match(".tooltip .arrow", {"arrow"}, bootstrap=False)
+    assert not selector_can_match(".modal", set(), bootstrap=False)
+
+
+def test_custom_properties_nothing_reads_are_dropped():
+    css = (':root{--a:1px;--b:var(--c, var(--d));--c:red;--d:blue;'
+           '--e:url("data:image/svg+xml;charset=utf-8,x");--f:"a;b";--unused:0}'
+           '.x{margin:var(--a);color:var(--b)}@media (min-width:1px){.y{--g:url("data:a;b")}}')
+    out = drop_unused_properties(css, '<p style="width:var(--f)">', {"pst-e", "e"})
+    assert out == (':root{--a:1px;--b:var(--c, var(--d));--c:red;--d:blue;'
+                   '--e:url("data:image/svg+xml;charset=utf-8,x");--f:"a;b";}'
+                   '.x{margin:var(--a);color:var(--b)}@media (min-width:1px){.y{}}')
 
 
 def test_urls_are_rewritten_for_the_page_folder():
