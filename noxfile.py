@@ -130,11 +130,14 @@ def build_site(session: nox.Session, *args: str) -> None:
     if not fresh and not args and stamp.is_file() and stamp.read_text() == key:
         session.log("site: up to date (no page, data, code, catalog or notebook changed)")
         return
-    session.run("jupyter-book", "build", ".", "--builder", "html", *STRICT, *again, *args)
-    for code in other_languages(session):
-        build_language(session, code, *(("--all",) if fresh else ()))
-    if not args:
-        stamp.write_text(key)
+    if args:  # e.g. --path-output: Jupyter Book's own command line, then each language
+        session.run("jupyter-book", "build", ".", "--builder", "html", *STRICT, *again, *args)
+        for code in other_languages(session):
+            build_language(session, code, *again)
+        return
+    # every language in one process (crossings/cli/site.py): one Jupyter Book start-up
+    session.run("crossings", "site", "build", *again)
+    stamp.write_text(key)
 
 
 SITE_INPUTS = ("book", "modules", "exercises", "facilitator", "crossings", "locales",

@@ -37,11 +37,14 @@ def jupyter_book() -> str:
     return str(exe) if exe.exists() else "jupyter-book"
 
 
-def build_book(source: Path, output: Path, *extra: str, exercises: bool = False) -> BuildResult:
+def build_book(source: Path, output: Path, *extra: str, exercises: bool = False,
+               site: bool = False) -> BuildResult:
     """Run a real, strict Jupyter Book build of ``source`` into ``output``.
 
     With ``exercises=True`` the exercise notebooks are built first (as `nox -s
-    build` does), into ``output/_build/exercises``.
+    build` does), into ``output/_build/exercises``. With ``site=True`` the book is built
+    by `crossings site build` (what `nox -s build` runs: every language, one process),
+    otherwise by `jupyter-book build`.
     """
     env = {**os.environ, "PYTHONPATH": str(REPO),
            "CROSSINGS_EXERCISES_DIR": str(output / "_build" / "exercises")}
@@ -53,11 +56,13 @@ def build_book(source: Path, output: Path, *extra: str, exercises: bool = False)
         log = proc.stdout + proc.stderr
         if proc.returncode:
             return BuildResult(proc.returncode, log, output / "_build" / "html")
-    proc = subprocess.run(
-        [jupyter_book(), "build", str(source), "--builder", "html", *STRICT,
-         "--path-output", str(output), *extra],
-        capture_output=True, text=True, env=env,
-    )
+    if site:
+        command = [sys.executable, "-m", "crossings", "site", "build", "--root", str(source),
+                   "--build-dir", str(output / "_build"), *extra]
+    else:
+        command = [jupyter_book(), "build", str(source), "--builder", "html", *STRICT,
+                   "--path-output", str(output), *extra]
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO)
     return BuildResult(proc.returncode, log + proc.stdout + proc.stderr, output / "_build" / "html")
 
 
@@ -76,19 +81,12 @@ def build_site(out: Path) -> dict[str, BuildResult]:
     # it later in the run, so keep the copy the site was built from
     if RECORD.is_file():
         shutil.copyfile(RECORD, out / RECORD.name)
-    english = build_book(REPO, out, exercises=True)
+    # as `nox -s build`: the exercises, then `crossings site build` (every language, one
+    # process); the log holds each language's lines, in order
+    english = build_book(REPO, out, exercises=True, site=True)
     results = {"en": english}
-    build = english.html.parent
-    for code in other_languages() if english.returncode == 0 else []:
-        proc = subprocess.run(
-            [sys.executable, "-m", "crossings", "translations", "build", "--language", code,
-             "--out", str(english.html / code), "--packs-dir", str(build / "packs"),
-             "--exercises-dir", str(build / "exercises"),
-             "--doctrees", str(build / f"doctrees-{code}")],
-            capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
-        results[code] = BuildResult(proc.returncode, proc.stdout + proc.stderr, english.html / code)
-        if proc.returncode:
-            break
+    for code in other_languages():
+        results[code] = BuildResult(english.returncode, english.output, english.html / code)
     return results
 
 

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "exercises": ("exercises", "build the exercise notebooks and check the model answers",
                   "build"),
     "packs": ("packs", "build the facilitator packs (PDF, DOCX, ODT, zip)", "build"),
+    "site": ("site", "build the site: English and every other language, strictly", "build"),
     "translations": ("translations", "interface catalog; 'N of M strings translated'",
                      "build"),
     "course": ("course", "run a course: learners, release, collect, autograde, feedback, "

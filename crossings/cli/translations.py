@@ -178,27 +178,17 @@ def cmd_languages(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from jupyter_book.sphinx import build_sphinx
+    from crossings.cli.site import build_language, fresh_translators
 
     project = Project.find(Path(args.root))
     build = project.root / "_build"
     out = Path(args.out) if args.out else build / "html" / args.language
-    overrides = {
-        "external_toc_path": "_toc.yml", "latex_individualpages": False, "nitpicky": True,
-        "language": args.language,
-        # the packs and notebooks that `crossings packs` / `crossings exercises` built
-        "crossings_packs_dir": str(Path(args.packs_dir or build / "packs").resolve()),
-        # this language's learner notebooks: <exercises>/<code>/release/
-        "crossings_exercises_dir": str((Path(args.exercises_dir or build / "exercises")
-                                        / args.language).resolve()),
-    }
-    result = build_sphinx(
-        project.root, out, noconfig=True, path_config=str(project.root / "_config.yml"),
-        confoverrides=overrides, builder="html", warningiserror=True, keep_going=True,
-        doctreedir=str(Path(args.doctrees or build / "doctrees" / args.language)),
-        freshenv=args.all,
-    )
-    if isinstance(result, Exception) or result:
+    fresh_translators()
+    status = build_language(project.root, args.language, out,
+                            Path(args.packs_dir or build / "packs"),
+                            Path(args.exercises_dir or build / "exercises"),
+                            Path(args.doctrees or build / "doctrees" / args.language), args.all)
+    if status:
         print(f"crossings translations build: the '{args.language}' site failed", file=sys.stderr)
         return 1
     print(f"crossings translations build: '{args.language}' site in {out}", file=sys.stderr)

@@ -134,6 +134,9 @@ def seed_from_build(root: Path, preview: Path, log) -> None:
 
 def make_app(root: Path, out: Path, status, warning):
     """A Sphinx application set up as ``jupyter-book build <root> --builder html`` sets it up."""
+    # jsonschema (imported by Jupyter Book) compiles the grammars of the optional
+    # rfc3987-syntax checks at import, 2.4 s, for a format Jupyter Book's schema never checks
+    sys.modules.setdefault("rfc3987_syntax", None)
     from jupyter_book.config import get_final_config
     from sphinx.application import Sphinx
 
