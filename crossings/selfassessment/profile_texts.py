@@ -122,7 +122,7 @@ CODE: dict[str, tuple[str, object]] = {
                      {"sectors": "', '.join(sectors)", "wrote": "repr(value)"}),
     "not_rated": ('"not rated"', "literal"),
     "axis_not_rated": ('e["short"] + ("" if scores[e["id"]] is not None else " (not rated)")',
-                       {"axis": 'e["short"]'}),
+                       "axis"),
     "radar_title": ('title="Your profile on the six elements"', "keyword:title"),
     "radar_desc": ('"Radar chart of the average level (1 to 4) of each element: "', "literal"),
     "your_ratings": ('("Your ratings", values)', "tuple:values"),
@@ -213,6 +213,9 @@ def translated_code(key: str, text: str) -> str:
         return repr(text)
     if how == "indent":
         return repr(CODE[key][0][1:3] + text)
+    if how == "axis":   # the axis label, with the note only where nothing is rated
+        return (f'(e["short"] if scores[e["id"]] is not None '
+                f'else {text!r}.format(axis=e["short"]))')
     if how == "example":
         return repr(f'[3, "{text}"]')
     if how.startswith("keyword:") if isinstance(how, str) else False:
