@@ -218,15 +218,15 @@ def translated_code(key: str, text: str) -> str:
                 f'else {text!r}.format(axis=e["short"]))')
     if how == "example":
         return repr(f'[3, "{text}"]')
-    if how.startswith("keyword:") if isinstance(how, str) else False:
-        return f"{how.split(':')[1]}={text!r}"
-    if how.startswith("tuple:") if isinstance(how, str) else False:
-        return f"({text!r}, {how.split(':')[1]})"
-    if isinstance(how, str) and how.startswith("html:"):
-        tag = how.split(":")[1]
-        if tag == "p-open":
+    if not isinstance(how, dict):   # "keyword:<name>", "tuple:<second>", "html:<tag>"
+        kind, _sep, arg = how.partition(":")
+        if kind == "keyword":
+            return f"{arg}={text!r}"
+        if kind == "tuple":
+            return f"({text!r}, {arg})"
+        if arg == "p-open":
             return repr(f"<p>{html.escape(text)}")
-        return repr(f"<{tag}>{html.escape(text)}</{tag}>")
+        return repr(f"<{arg}>{html.escape(text)}</{arg}>")
     values = dict(how)
     indent = CODE[key][2] if len(CODE[key]) > 2 else ""
     escaped = len(CODE[key]) > 3 and CODE[key][3]
@@ -236,6 +236,7 @@ def translated_code(key: str, text: str) -> str:
 
 
 def translate_links(links: list[dict], root: Path, code: str, prefix: str) -> list[dict]:
+    """The pages to read, named and addressed as on the site of language ``code``."""
     from crossings.content.languages import translations
 
     out = []
@@ -245,10 +246,10 @@ def translate_links(links: list[dict], root: Path, code: str, prefix: str) -> li
             if link["path"] else {}
         link["page"] = page.get(link["page"]) or link["page"]
         link["section"] = page.get(link["section"]) or link["section"]
-        if link["path"]:
+        if link["path"]:   # the same page of the language's site (<site>/<code>/...)
+            base = link["url"].removesuffix(link["path"])
             link["path"] = prefix + link["path"]
-        if link["url"] and link["path"]:
-            link["url"] = link["url"][:-len(link["path"]) + len(prefix)] + link["path"]
+            link["url"] = base + link["path"] if link["url"] else ""
         out.append(link)
     return out
 

@@ -21,6 +21,7 @@ from crossings.selfassessment.profile_texts import (
     CODE,
     profile_messages,
     same,
+    translate_links,
     translate_profile_setup,
 )
 
@@ -41,6 +42,17 @@ def test_the_english_setup_cell_holds_every_text_and_the_italian_one_is_valid_co
     compile(italian, "setup", "exec")
     assert [k for k, t in profile_messages().items() if ITALIAN(t) == t] == []
     assert "Thank you" not in italian and "Grazie: hai valutato" in italian
+
+
+def test_pages_to_read_point_to_the_language_site():
+    path = "book/self-assessment.html#self-assessment-how"
+    link = {"label": "x", "page": "Self-assessment", "section": "", "path": path,
+            "url": "https://example.org/site/" + path}
+    [italian] = translate_links([link], REPO, "it", "it/")
+    assert italian["path"] == "it/" + path
+    assert italian["url"] == "https://example.org/site/it/" + path
+    assert translate_links([{**link, "url": ""}], REPO, "it", "it/")[0]["url"] == ""
+    assert link["path"] == path   # the English data is not changed
 
 
 @pytest.fixture(scope="module")
