@@ -63,13 +63,17 @@ def _pack_texts(project: Project) -> list[tuple[str, str]]:
 def _self_assessment_texts(project: Project) -> list[tuple[str, str]]:
     """(text, file) of the self-assessment data that its page does not show (level names,
     the radar chart's axes): the cohort report translates them (selfassessment.language)."""
+    from crossings.content.vocabulary import load_vocabulary
     from crossings.selfassessment.framework import DATA_FILE, data_file, load_self_assessment
 
     if not data_file(project).is_file():
         return []
     assessment = load_self_assessment(project)
     texts = [lv.label for lv in assessment.levels] + [e.short for e in assessment.elements]
-    return [(text, "/".join(DATA_FILE)) for text in texts]
+    vocabulary = load_vocabulary(project.vocabulary)   # the sectors a learner chooses from
+    sectors = [str(info.get("label", key)) for key, info in vocabulary.audiences.items()]
+    return [(text, "/".join(DATA_FILE)) for text in texts] + [
+        (text, "book/vocabulary.yml") for text in sectors]
 
 
 def cmd_interface_pot(args) -> int:

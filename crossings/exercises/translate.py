@@ -33,6 +33,8 @@ from crossings.exercises.learner_texts import (
     translate_check_cell,
     translate_setup,
 )
+from crossings.exercises.rating_cells import SETUP_ID
+from crossings.selfassessment.profile_texts import translate_profile_data, translate_profile_setup
 
 NOTEBOOK_DOMAIN = "notebooks"
 
@@ -84,22 +86,40 @@ def _heading(markdown: str) -> str:
     return re.sub(r"[#*_`]", "", first).strip()
 
 
-def translate_code(notebook, _: Translate, page: dict[str, str]) -> None:
-    """The setup cell's messages and each check cell's first line in another language (before
-    the Markdown is translated): a plan field's check names the field as its instruction
-    cell does, in the notebook's catalog ``page``."""
+def _titles(question: str, page: dict[str, str]) -> dict[str, str]:
+    """{English title: translated title} of the headings of an instruction cell: a plan
+    field's check names its field in lower case, a strand's check as its heading does."""
+    lines = [ln.strip() for ln in question.splitlines() if ln.strip()]
+    titles = {}
+    for n, line in enumerate(lines):
+        found = page.get(line) or (page.get(line.lstrip("#").strip()) if line[0] == "#" else None)
+        if found and (n == 0 or line[0] == "#"):
+            titles[_heading(line)] = _heading(found)
+            titles.setdefault(_heading(line).lower(), _heading(found).lower())
+    first = lines[0] if lines else ""
+    if page.get(first):   # the first line wins, as before
+        titles[_heading(first).lower()] = _heading(page[first]).lower()
+    return titles
+
+
+def translate_code(notebook, _: Translate, page: dict[str, str], code: str = "",
+                   root: Path | None = None) -> None:
+    """The setup cells' messages (and the self-assessment's DATA) and each check cell's first
+    line in another language (before the Markdown is translated): a check names what it
+    checks as its instruction cell does, in the notebook's catalog ``page``."""
     cells = {(c.metadata.get("nbgrader") or {}).get("grade_id"): c for c in notebook.cells}
     for gid, cell in cells.items():
         if cell.cell_type != "code" or _is_answer(cell) or not gid:
             continue
         if gid == "setup":
             cell.source = translate_setup(cell.source, _)
+        elif gid == SETUP_ID and code:
+            cell.source = translate_profile_setup(
+                cell.source, _, code,
+                (lambda data: translate_profile_data(data, root, code, _)) if root else None)
         elif (cell.metadata.get("nbgrader") or {}).get("grade") and gid.endswith("-check"):
             question = cells.get(gid.removesuffix("-check") + "-question")
-            first = next((ln.strip() for ln in (question.source if question else "").splitlines()
-                          if ln.strip()), "")
-            titles = {_heading(first).lower(): _heading(page[first]).lower()} \
-                if page.get(first) else {}
+            titles = _titles(question.source if question else "", page)
             cell.source = translate_check_cell(cell.source, _, titles)
 
 
@@ -128,7 +148,7 @@ def translate_release(project: Project, out: Path) -> dict[str, tuple[int, int]]
             units = notebook_messages(notebook)
             total += len(units)
             done += sum(1 for u in units if u in page)
-            translate_code(notebook, ui, page)
+            translate_code(notebook, ui, page, code, project.root)
             for cell in notebook.cells:
                 if cell.cell_type == "markdown" and not _is_answer(cell):
                     cell.source = translate_markdown(cell.source, page)
