@@ -151,8 +151,11 @@ def site_inputs_key(args: tuple[str, ...]) -> str:
     digest = hashlib.sha256(" ".join(args).encode())
     files = [ROOT / name for name in SITE_FILES]
     for folder in SITE_INPUTS:
+        # .mo files are compiled from the .po files by the build itself: hashing them made
+        # the first build after a catalog change look changed to the next one
         files += sorted(p for p in (ROOT / folder).rglob("*") if p.is_file()
-                        and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts)
+                        and p.suffix != ".mo" and "__pycache__" not in p.parts
+                        and ".pytest_cache" not in p.parts)
     for file in files:
         digest.update(str(file.relative_to(ROOT)).encode() + b"\0")
         digest.update(file.read_bytes() if file.is_file() else b"\0missing\0")
