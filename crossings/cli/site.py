@@ -34,21 +34,28 @@ def quick_jupyter_book():
     return build_sphinx
 
 
-def build_source(root: Path, out: Path, fresh: bool) -> int:
-    """The English site, as ``jupyter-book build <root> --builder html -W -n --keep-going``."""
+def strict_build(root: Path, out: Path, overrides: dict, fresh: bool,
+                 doctrees: Path | None = None) -> int:
+    """One strict HTML build with Jupyter Book's configuration plus ``overrides``; 0 if it
+    passed. Catalogs a previous build in this process loaded are forgotten first."""
     build_sphinx = quick_jupyter_book()
-    overrides = {"external_toc_path": (root / "_toc.yml").as_posix(),
-                 "latex_individualpages": False, "nitpicky": True}
+    fresh_translators()
     result = build_sphinx(root, out, noconfig=True, path_config=str(root / "_config.yml"),
                           confoverrides=overrides, builder="html", warningiserror=True,
-                          keep_going=True, freshenv=fresh)
+                          keep_going=True, freshenv=fresh,
+                          doctreedir=None if doctrees is None else str(doctrees))
     return 1 if isinstance(result, Exception) or result else 0
+
+
+def build_source(root: Path, out: Path, fresh: bool) -> int:
+    """The English site, as ``jupyter-book build <root> --builder html -W -n --keep-going``."""
+    return strict_build(root, out, {"external_toc_path": (root / "_toc.yml").as_posix(),
+                                    "latex_individualpages": False, "nitpicky": True}, fresh)
 
 
 def build_language(root: Path, code: str, out: Path, packs_dir: Path, exercises_dir: Path,
                    doctrees: Path, fresh: bool) -> int:
     """One other language's site (``language=<code>``, its notebooks and packs)."""
-    build_sphinx = quick_jupyter_book()
     overrides = {
         "external_toc_path": "_toc.yml", "latex_individualpages": False, "nitpicky": True,
         "language": code,
@@ -57,10 +64,7 @@ def build_language(root: Path, code: str, out: Path, packs_dir: Path, exercises_
         # this language's learner notebooks: <exercises>/<code>/release/
         "crossings_exercises_dir": str((exercises_dir / code).resolve()),
     }
-    result = build_sphinx(root, out, noconfig=True, path_config=str(root / "_config.yml"),
-                          confoverrides=overrides, builder="html", warningiserror=True,
-                          keep_going=True, doctreedir=str(doctrees), freshenv=fresh)
-    return 1 if isinstance(result, Exception) or result else 0
+    return strict_build(root, out, overrides, fresh, doctrees)
 
 
 def fresh_translators() -> None:
@@ -84,7 +88,6 @@ def cmd_build(args) -> int:
               f"(locales/languages.yml has {', '.join(langs.languages)})", file=sys.stderr)
         return 2
     for code in sorted(codes, key=lambda c: c != langs.source):  # the source first
-        fresh_translators()
         if code == langs.source:
             status = build_source(root, build / "html", args.all)
         else:

@@ -182,12 +182,11 @@ def cmd_languages(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from crossings.cli.site import build_language, fresh_translators
+    from crossings.cli.site import build_language
 
     project = Project.find(Path(args.root))
     build = project.root / "_build"
     out = Path(args.out) if args.out else build / "html" / args.language
-    fresh_translators()
     status = build_language(project.root, args.language, out,
                             Path(args.packs_dir or build / "packs"),
                             Path(args.exercises_dir or build / "exercises"),
